@@ -1,0 +1,280 @@
+/**
+ * The catalogue of stable error codes. Every `SkillgateError` carries one of these codes; each
+ * surface maps them once (HTTP status, JSON-RPC vs `isError`, chat message). Codes are part of
+ * the public interface: never rename one, only add. `test/core/error-codes.test.ts` checks that
+ * they are unique, well formed, and that every code thrown in `src/` is listed here.
+ *
+ * - `id`: UPPER_SNAKE identifier (unique), handy for metrics labels and logs.
+ * - `category`: `user` (the caller can fix it), `system` (ours), `third_party` (a dependency).
+ * - `http`: the status an HTTP surface answers with.
+ * - `hint`: what a person should do about it (shown by the CLI and chat).
+ */
+export const ERROR_CODES = {
+  'config.invalid': {
+    id: 'CONFIG_INVALID',
+    category: 'user',
+    http: 500,
+    hint: 'Fix the configuration file or environment variable named in the message.',
+  },
+  'skill.not_found': {
+    id: 'SKILL_NOT_FOUND',
+    category: 'user',
+    http: 404,
+    hint: 'Check the skill id with `skillgate skills list`.',
+  },
+  'skill.invalid': {
+    id: 'SKILL_INVALID',
+    category: 'user',
+    http: 422,
+    hint: 'Fix the skill file at the reported line; `skillgate skills validate` lists every problem.',
+  },
+  'skill.input_invalid': {
+    id: 'SKILL_INPUT_INVALID',
+    category: 'user',
+    http: 400,
+    hint: 'Correct the input fields named in the message; `skillgate skills show <id>` shows the schema.',
+  },
+  'skill.output_invalid': {
+    id: 'SKILL_OUTPUT_INVALID',
+    category: 'system',
+    http: 500,
+    hint: 'The skill returned data that does not match its declared output schema; fix the skill.',
+  },
+  'skill.disabled': {
+    id: 'SKILL_DISABLED',
+    category: 'user',
+    http: 409,
+    hint: 'The skill is deprecated or disabled; use the replacement named in the message.',
+  },
+  'skill.timeout': {
+    id: 'SKILL_TIMEOUT',
+    category: 'system',
+    http: 504,
+    hint: 'The skill ran longer than its timeout; retry later or raise `timeout_ms` in the skill.',
+  },
+  'skill.aborted': {
+    id: 'SKILL_ABORTED',
+    category: 'user',
+    http: 499,
+    hint: 'The run was cancelled before it finished.',
+  },
+  'skill.failed': {
+    id: 'SKILL_FAILED',
+    category: 'system',
+    http: 502,
+    hint: 'The skill failed while running; see the message and `skillgate runs show <run>`.',
+  },
+  'handler.unknown': {
+    id: 'HANDLER_UNKNOWN',
+    category: 'user',
+    http: 422,
+    hint: 'Use one of the handler types builtin, module, http, sql, pipeline.',
+  },
+  'handler.http_url_rejected': {
+    id: 'HANDLER_HTTP_URL_REJECTED',
+    category: 'user',
+    http: 400,
+    hint: 'The input tried to send the request outside the URL the skill allows; fix the input.',
+  },
+  'handler.http_failed': {
+    id: 'HANDLER_HTTP_FAILED',
+    category: 'third_party',
+    http: 502,
+    hint: 'The remote service answered with an error or could not be reached; check it and retry.',
+  },
+  'handler.sql_failed': {
+    id: 'HANDLER_SQL_FAILED',
+    category: 'system',
+    http: 500,
+    hint: 'A statement of the skill failed; check the skill SQL and its parameters.',
+  },
+  'handler.module_failed': {
+    id: 'HANDLER_MODULE_FAILED',
+    category: 'system',
+    http: 500,
+    hint: 'The skill module threw or exceeded its memory limit; see the message.',
+  },
+  'handler.command_failed': {
+    id: 'HANDLER_COMMAND_FAILED',
+    category: 'third_party',
+    http: 502,
+    hint: 'The configured command exited with an error; see its output in the run.',
+  },
+  'pipeline.invalid': {
+    id: 'PIPELINE_INVALID',
+    category: 'user',
+    http: 422,
+    hint: 'Fix the pipeline: every step must use a known skill and the steps must not form a cycle.',
+  },
+  'pipeline.step_failed': {
+    id: 'PIPELINE_STEP_FAILED',
+    category: 'system',
+    http: 502,
+    hint: 'A pipeline step failed; `skillgate runs show <run>` shows which and why.',
+  },
+  'policy.denied': {
+    id: 'POLICY_DENIED',
+    category: 'user',
+    http: 403,
+    hint: 'Ask an admin for a role that grants the missing permission.',
+  },
+  'policy.tenant_mismatch': {
+    id: 'POLICY_TENANT_MISMATCH',
+    category: 'user',
+    http: 403,
+    hint: 'The object belongs to another tenant.',
+  },
+  'auth.unknown_principal': {
+    id: 'AUTH_UNKNOWN_PRINCIPAL',
+    category: 'user',
+    http: 401,
+    hint: 'Add the principal to the configuration or link the chat identity to a principal.',
+  },
+  'auth.unauthorized': {
+    id: 'AUTH_UNAUTHORIZED',
+    category: 'user',
+    http: 401,
+    hint: 'Send a valid bearer token (`skillgate tokens create`).',
+  },
+  'rate.limited': {
+    id: 'RATE_LIMITED',
+    category: 'user',
+    http: 429,
+    hint: 'Too many requests; wait the number of seconds in the message and retry.',
+  },
+  'idempotency.key_reused': {
+    id: 'IDEMPOTENCY_KEY_REUSED',
+    category: 'user',
+    http: 409,
+    hint: 'This idempotency key was already used with a different input; use a new key.',
+  },
+  'idempotency.in_progress': {
+    id: 'IDEMPOTENCY_IN_PROGRESS',
+    category: 'user',
+    http: 409,
+    hint: 'The first request with this idempotency key is still running; retry shortly.',
+  },
+  'budget.exceeded': {
+    id: 'BUDGET_EXCEEDED',
+    category: 'user',
+    http: 402,
+    hint: 'A spending cap was reached; wait for it to reset or ask an admin to raise it.',
+  },
+  'approval.required': {
+    id: 'APPROVAL_REQUIRED',
+    category: 'user',
+    http: 202,
+    hint: 'The run waits for approval: `skillgate approvals approve <id>` by an approver.',
+  },
+  'approval.denied': {
+    id: 'APPROVAL_DENIED',
+    category: 'user',
+    http: 403,
+    hint: 'An approver denied this run; it will not execute.',
+  },
+  'approval.forbidden_by_policy': {
+    id: 'APPROVAL_FORBIDDEN_BY_POLICY',
+    category: 'user',
+    http: 403,
+    hint: 'The policy forbids this skill for your role; no approval can allow it.',
+  },
+  'approval.expired': {
+    id: 'APPROVAL_EXPIRED',
+    category: 'user',
+    http: 410,
+    hint: 'The approval expired before it was decided; run the request again.',
+  },
+  'approval.not_found': {
+    id: 'APPROVAL_NOT_FOUND',
+    category: 'user',
+    http: 404,
+    hint: 'Check the approval id with `skillgate approvals list`.',
+  },
+  'approval.not_pending': {
+    id: 'APPROVAL_NOT_PENDING',
+    category: 'user',
+    http: 409,
+    hint: 'This approval was already decided; nothing more to do.',
+  },
+  'approval.not_approver': {
+    id: 'APPROVAL_NOT_APPROVER',
+    category: 'user',
+    http: 403,
+    hint: 'Only principals with an approver role named in the approval may decide it.',
+  },
+  'approval.self_approval': {
+    id: 'APPROVAL_SELF_APPROVAL',
+    category: 'user',
+    http: 403,
+    hint: 'You requested this high-risk run; someone else must approve it.',
+  },
+  'approval.already_decided': {
+    id: 'APPROVAL_ALREADY_DECIDED',
+    category: 'user',
+    http: 409,
+    hint: 'You already decided this approval; another approver must add their decision.',
+  },
+  'approval.input_mismatch': {
+    id: 'APPROVAL_INPUT_MISMATCH',
+    category: 'system',
+    http: 409,
+    hint: 'The stored input no longer matches the approved hash; the run was refused.',
+  },
+  'run.not_found': {
+    id: 'RUN_NOT_FOUND',
+    category: 'user',
+    http: 404,
+    hint: 'Check the run id with `skillgate runs list`.',
+  },
+  'storage.unavailable': {
+    id: 'STORAGE_UNAVAILABLE',
+    category: 'system',
+    http: 503,
+    hint: 'The database cannot be reached; check DATABASE_URL or the data directory.',
+  },
+  'storage.migration_failed': {
+    id: 'STORAGE_MIGRATION_FAILED',
+    category: 'system',
+    http: 500,
+    hint: 'A migration failed and was rolled back; the schema is unchanged. See the message.',
+  },
+  'storage.backup_failed': {
+    id: 'STORAGE_BACKUP_FAILED',
+    category: 'system',
+    http: 500,
+    hint: 'The backup or restore failed; check the file path and the database connection.',
+  },
+  'audit.chain_broken': {
+    id: 'AUDIT_CHAIN_BROKEN',
+    category: 'system',
+    http: 500,
+    hint: 'The audit log was edited or entries were deleted; investigate the reported sequence.',
+  },
+  'request.invalid': {
+    id: 'REQUEST_INVALID',
+    category: 'user',
+    http: 400,
+    hint: 'The request is malformed; see the message for the field.',
+  },
+  'request.too_large': {
+    id: 'REQUEST_TOO_LARGE',
+    category: 'user',
+    http: 413,
+    hint: 'The request body is larger than the configured limit.',
+  },
+  'internal.error': {
+    id: 'INTERNAL_ERROR',
+    category: 'system',
+    http: 500,
+    hint: 'An unexpected error; the log has details under the request id.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export interface ErrorCodeInfo {
+  id: string;
+  category: 'user' | 'system' | 'third_party';
+  http: number;
+  hint: string;
+}
+
+export type ErrorCode = keyof typeof ERROR_CODES;

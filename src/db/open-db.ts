@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import type { Db } from './db.js';
+import { PgDb } from './pg-db.js';
+import { PgliteDb } from './pglite-db.js';
+
+export interface OpenDbOptions {
+  /** `DATABASE_URL`; when set, node-postgres is used. */
+  databaseUrl?: string;
+  /** `$SKILLGATE_HOME`; the embedded database lives in `<home>/pgdata`. */
+  home: string;
+  /** Use an in-memory embedded database (tests, throwaway runs). */
+  memory?: boolean;
+}
+
+/** Opens the configured backend: Postgres when a URL is given, else embedded PGlite. */
+export async function openDb(options: OpenDbOptions): Promise<Db> {
+  if (options.databaseUrl) return PgDb.open({ connectionString: options.databaseUrl });
+  return PgliteDb.open(options.memory ? {} : { dataDir: join(options.home, 'pgdata') });
+}

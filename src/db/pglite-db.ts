@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { SkillgateError } from '../core/errors.js';
+import { type Db, parseNumeric, type Queryable, type QueryResult, TYPE_OIDS } from './db.js';
+
+export interface PgliteDbOptions {
+  /** Data directory; omit for an in-memory database. */
+  dataDir?: string;
+  /** A saved snapshot (`dumpDataDir`) to start from, e.g. a migrated test template. */
+  loadDataDir?: Blob | File;
+}
+
+const parsers = {
+  [TYPE_OIDS.int8]: (v: string) => parseNumeric(v),
+  [TYPE_OIDS.numeric]: (v: string) => parseNumeric(v),
+};
+
+function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await q.query<T>(sql, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await q.exec(sql);
+    },
+  };
+}
+
+/** The embedded default: Postgres in WASM with pgvector, data under `$SKILLGATE_HOME/pgdata`. */
+export class PgliteDb implements Db {
+  readonly kind = 'pglite' as const;
+  readonly description: string;
+  private readonly inner: Queryable;
+
+  private constructor(
+    readonly pg: PGlite,
+    description: string,
+  ) {
+    this.description = description;
+    this.inner = wrap(pg);
+  }
+
+  static async open(options: PgliteDbOptions = {}): Promise<PgliteDb> {
+    try {
+      if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+      const pg = await PGlite.create({
+        dataDir: options.dataDir,
+        loadDataDir: options.loadDataDir,
+        extensions: { vector },
+        parsers,
+      });
+      return new PgliteDb(pg, options.dataDir ? `pglite:${options.dataDir}` : 'pglite:memory');
+    } catch (err) {
+      throw new SkillgateError(
+        'storage.unavailable',
+        `Cannot open the embedded database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${(err as Error).message}`,
+        {},
+        { cause: err },
+      );
+    }
+  }
+
+  query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+    return this.inner.query<T>(sql, params);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.inner.exec(sql);
+  }
+
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return this.pg.transaction((t) => fn(wrap(t)));
+  }
+
+  /** A snapshot of the whole data directory (gzip tarball), used by backups and test templates. */
+  dump(): Promise<Blob | File> {
+    return this.pg.dumpDataDir('gzip');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pg.closed) await this.pg.close();
+  }
+}
