@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SkillgateError } from '../errors.js';
+import { yamlLineOf } from '../yaml-lines.js';
 import { type Config, ConfigSchema } from './config-schema.js';
 import { DEFAULT_PRINCIPALS, DEFAULT_ROLES } from './defaults.js';
 
@@ -95,17 +96,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       throw new SkillgateError('config.invalid', `${file}: the config must be a YAML mapping.`, { file });
     }
     fromFile = data as Record<string, unknown>;
-    lineOf = (path) => {
-      let node: unknown = doc.contents;
-      for (const key of path) {
-        if (!isMap(node)) break;
-        const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === key);
-        if (!pair) break;
-        node = pair.value ?? pair.key;
-      }
-      const range = (node as { range?: [number, number] })?.range;
-      return range ? lineCounter.linePos(range[0]).line : undefined;
-    };
+    lineOf = (path) => yamlLineOf(doc, lineCounter, path);
   }
   const raw = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
   const parsed = ConfigSchema.safeParse(raw);

@@ -69,13 +69,16 @@ CREATE TABLE approvals (
   input_hash      text NOT NULL,
   preview         jsonb,
   requested_by    text NOT NULL,
+  -- Snapshot of the requesting principal (id, tenant, roles): the run executes as them.
+  requester       jsonb NOT NULL,
   channel         text NOT NULL,
   risk            text NOT NULL,
   reason          text NOT NULL,
   approver_roles  text[] NOT NULL,
   quorum          integer NOT NULL DEFAULT 1,
+  allow_self      boolean NOT NULL DEFAULT false,
   status          text NOT NULL DEFAULT 'pending'
-                  CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'executing', 'executed', 'cancelled')),
+                  CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'executing', 'executed', 'failed', 'cancelled')),
   created_at      timestamptz NOT NULL DEFAULT now(),
   expires_at      timestamptz NOT NULL,
   decided_at      timestamptz,

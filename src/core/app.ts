@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/db.js';
+import { migrate } from '../db/migrate.js';
+import { openDb } from '../db/open-db.js';
+import { createHandler } from '../tools/handlers/create-handler.js';
+import { validatePipeline } from '../tools/pipeline/validate-pipeline.js';
+import { SkillRegistry } from '../tools/registry.js';
+import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
+import { shippedBuiltins } from './builtins.js';
+import type { Config } from './config/config-schema.js';
+import { Engine } from './engine.js';
+import { createLogger } from './logger.js';
+import { packageRoot } from './package-root.js';
+import { SecretStore } from './secrets.js';
+
+export interface CreateAppOptions {
+  config: Config;
+  /** An open database to use (tests); otherwise opened from config. */
+  db?: Db;
+  logger?: Logger;
+  /** Skill pack folders; default the shipped `skills/` plus `config.skills_dirs`. */
+  skillDirs?: string[];
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+  /** Seed the demo data when the tenant has none (default true). */
+  seed?: boolean;
+  /** Watch skill folders for changes (default false; `serve` turns it on per config). */
+  watch?: boolean;
+  /** Builtin handlers; default every shipped builtin. */
+  builtins?: BuiltinRegistry;
+}
+
+/** Everything a running Skillgate has, wired once for every entry point. */
+export interface SkillgateApp {
+  config: Config;
+  db: Db;
+  registry: SkillRegistry;
+  engine: Engine;
+  logger: Logger;
+  secrets: SecretStore;
+  close(): Promise<void>;
+}
+
+export function defaultSkillDirs(config: Config): string[] {
+  return [join(packageRoot(), 'skills'), ...config.skills_dirs];
+}
+
+/** Opens storage, migrates, seeds, loads the skills and builds the engine. */
+export async function createApp(options: CreateAppOptions): Promise<SkillgateApp> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.log_level });
+  const db = options.db ?? (await openDb({ databaseUrl: config.database_url, home: config.home }));
+  try {
+    if (options.migrate ?? true) {
+      const r = await migrate(db);
+      if (r.applied.length) logger.info({ applied: r.applied.map((m) => m.version), current: r.current }, 'migrations applied');
+    }
+    if (options.seed ?? true) {
+      const { seedDemoData } = await import('../tools/demo-seed.js');
+      await seedDemoData(db, { tenant: config.tenant });
+    }
+    const secrets = new SecretStore(config.home);
+    const builtins = options.builtins ?? shippedBuiltins();
+    const registry = new SkillRegistry({
+      dirs: options.skillDirs ?? defaultSkillDirs(config),
+      makeHandler: (skill) => createHandler(skill, { builtins, config }),
+      validatePipeline: (skill, known) => validatePipeline(skill.spec, known),
+    });
+    registry.loadAll();
+    for (const p of registry.problems()) {
+      logger.warn({ file: p.file, line: p.line, reason: p.reason }, 'invalid skill file');
+    }
+    if (options.watch) await registry.watch();
+    const engine = new Engine({ db, config, registry, logger, secrets });
+    return {
+      config,
+      db,
+      registry,
+      engine,
+      logger,
+      secrets,
+      async close() {
+        await registry.close();
+        await db.close();
+        logger.flush?.();
+      },
+    };
+  } catch (err) {
+    if (!options.db) await db.close().catch(() => {});
+    throw err;
+  }
+}
