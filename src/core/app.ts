@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open-db.js';
+import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
 import { createHandler } from '../tools/handlers/create-handler.js';
+import { SqlConnectorPools } from '../tools/handlers/sql-connectors.js';
 import { validatePipeline } from '../tools/pipeline/validate-pipeline.js';
 import { SkillRegistry } from '../tools/registry.js';
-import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
 import { shippedBuiltins } from './builtins.js';
 import type { Config } from './config/config-schema.js';
 import { Engine } from './engine.js';
@@ -54,7 +55,8 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
   try {
     if (options.migrate ?? true) {
       const r = await migrate(db);
-      if (r.applied.length) logger.info({ applied: r.applied.map((m) => m.version), current: r.current }, 'migrations applied');
+      if (r.applied.length)
+        logger.info({ applied: r.applied.map((m) => m.version), current: r.current }, 'migrations applied');
     }
     if (options.seed ?? true) {
       const { seedDemoData } = await import('../tools/demo-seed.js');
@@ -62,9 +64,10 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
     }
     const secrets = new SecretStore(config.home);
     const builtins = options.builtins ?? shippedBuiltins();
+    const connectors = new SqlConnectorPools();
     const registry = new SkillRegistry({
       dirs: options.skillDirs ?? defaultSkillDirs(config),
-      makeHandler: (skill) => createHandler(skill, { builtins, config }),
+      makeHandler: (skill) => createHandler(skill, { builtins, connectors, config }),
       validatePipeline: (skill, known) => validatePipeline(skill.spec, known),
     });
     registry.loadAll();
@@ -82,6 +85,7 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
       secrets,
       async close() {
         await registry.close();
+        await connectors.close();
         await db.close();
         logger.flush?.();
       },

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import type { Handler, HandlerContext, StepRecord } from '../tools/handler.js';
+import { formatIssues } from '../tools/json-schema-subset.js';
 import type { SkillRegistry } from '../tools/registry.js';
 import type { Skill } from '../tools/skill.js';
-import { formatIssues } from '../tools/json-schema-subset.js';
-import { appendAudit } from './audit/audit-log.js';
+import type { ApprovalRecord } from './approvals/approval-record.js';
 import {
   claimForExecution,
   expireDueApprovals,
@@ -14,7 +14,7 @@ import {
   insertApproval,
   recordDecision,
 } from './approvals/approval-store.js';
-import type { ApprovalRecord } from './approvals/approval-record.js';
+import { appendAudit } from './audit/audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { SkillgateError, toSkillgateError } from './errors.js';
 import { EventCollector } from './event-collector.js';
@@ -25,7 +25,7 @@ import { claimIdempotencyKey } from './gates/idempotency.js';
 import { assertAllowed, decidePolicy } from './gates/policy.js';
 import { rateLimitedError, TokenBucketLimiter } from './gates/rate-limit.js';
 import { inputHash } from './hash.js';
-import { defaultIds, type IdGenerator, systemClock, type Clock } from './ids.js';
+import { type Clock, defaultIds, type IdGenerator, systemClock } from './ids.js';
 import { silentLogger } from './logger.js';
 import type { Principal } from './principal.js';
 import type { RunRecord } from './records/run-record.js';
@@ -67,7 +67,16 @@ interface RunFlags {
   coveredByApproval?: boolean;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'rejected', 'denied', 'expired', 'dry_run', 'interrupted', 'cancelled']);
+const FINAL = new Set([
+  'succeeded',
+  'failed',
+  'rejected',
+  'denied',
+  'expired',
+  'dry_run',
+  'interrupted',
+  'cancelled',
+]);
 
 function errorInfo(err: SkillgateError): RunErrorInfo {
   return err.toJSON();
@@ -104,8 +113,16 @@ export class Engine extends EventEmitter {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? defaultIds;
     const rl = options.config.rate_limits;
-    if (rl.per_principal) this.principalLimiter = new TokenBucketLimiter({ burst: rl.per_principal.burst, perSecond: rl.per_principal.per_second });
-    if (rl.per_skill) this.skillLimiter = new TokenBucketLimiter({ burst: rl.per_skill.burst, perSecond: rl.per_skill.per_second });
+    if (rl.per_principal)
+      this.principalLimiter = new TokenBucketLimiter({
+        burst: rl.per_principal.burst,
+        perSecond: rl.per_principal.per_second,
+      });
+    if (rl.per_skill)
+      this.skillLimiter = new TokenBucketLimiter({
+        burst: rl.per_skill.burst,
+        perSecond: rl.per_skill.per_second,
+      });
   }
 
   /** Runs a request through every gate. Never throws for a refused or failed run: see `status`/`error`. */
@@ -119,7 +136,12 @@ export class Engine extends EventEmitter {
     const ev = new EventCollector(requestId, tenant, [req.onEvent, (e) => this.emit('event', e)], this.clock);
     const runId = this.ids('run');
     ev.runId = runId;
-    ev.emit('request_received', { channel: req.channel, skill: req.skill ?? null, query: req.query?.slice(0, 500) ?? null, mode });
+    ev.emit('request_received', {
+      channel: req.channel,
+      skill: req.skill ?? null,
+      query: req.query?.slice(0, 500) ?? null,
+      mode,
+    });
     const record: RunRecord = {
       id: runId,
       tenant,
@@ -144,16 +166,24 @@ export class Engine extends EventEmitter {
       record.skillId = skill.id;
       record.skillVersion = skill.spec.version;
       if (skill.spec.deprecated?.disabled) {
-        throw new SkillgateError('skill.disabled', `${skill.id} is disabled: ${skill.spec.deprecated.message}`, {
-          skill: skill.id,
-          replaced_by: skill.spec.deprecated.replaced_by ?? null,
-        });
+        throw new SkillgateError(
+          'skill.disabled',
+          `${skill.id} is disabled: ${skill.spec.deprecated.message}`,
+          {
+            skill: skill.id,
+            replaced_by: skill.spec.deprecated.replaced_by ?? null,
+          },
+        );
       }
       const parsed = skill.inputSchema.safeParse(req.input ?? {});
       if (!parsed.success) {
-        throw new SkillgateError('skill.input_invalid', `Invalid input for ${skill.id}: ${formatIssues(parsed.error)}`, {
-          skill: skill.id,
-        });
+        throw new SkillgateError(
+          'skill.input_invalid',
+          `Invalid input for ${skill.id}: ${formatIssues(parsed.error)}`,
+          {
+            skill: skill.id,
+          },
+        );
       }
       const input = parsed.data as Record<string, unknown>;
       record.input = input;
@@ -199,7 +229,10 @@ export class Engine extends EventEmitter {
       if (approvalDecision === 'require') {
         return await this.requestApproval(entry, record, req, policy.approval, ev, started);
       }
-      return await this.execute(entry, record, req, ev, started, { insert: true, coveredByApproval: flags.coveredByApproval });
+      return await this.execute(entry, record, req, ev, started, {
+        insert: true,
+        coveredByApproval: flags.coveredByApproval,
+      });
     } catch (err) {
       const e = toSkillgateError(err);
       record.status = 'rejected';
@@ -221,10 +254,16 @@ export class Engine extends EventEmitter {
     let skillId = req.skill;
     if (!skillId) {
       if (!req.query?.trim()) {
-        throw new SkillgateError('request.invalid', 'Name a skill, or give a request in words for the router.');
+        throw new SkillgateError(
+          'request.invalid',
+          'Name a skill, or give a request in words for the router.',
+        );
       }
       if (!this.router) {
-        throw new SkillgateError('skill.not_found', 'No skill was named and no router is configured; name the skill.');
+        throw new SkillgateError(
+          'skill.not_found',
+          'No skill was named and no router is configured; name the skill.',
+        );
       }
       const route = await this.router.route(req.query, { principal });
       ev.emit('routing_candidates', { candidates: route.candidates.slice(0, 5) });
@@ -246,7 +285,11 @@ export class Engine extends EventEmitter {
     }
     const entry = this.registry.require(skillId);
     if (entry.skill.spec.internal && !req.parentRunId) {
-      throw new SkillgateError('skill.not_found', `${skillId} is internal: it runs only as a pipeline step.`, { skill: skillId });
+      throw new SkillgateError(
+        'skill.not_found',
+        `${skillId} is internal: it runs only as a pipeline step.`,
+        { skill: skillId },
+      );
     }
     return entry;
   }
@@ -277,7 +320,11 @@ export class Engine extends EventEmitter {
       now,
     });
     if (claim.claimed) return undefined;
-    ev.emit('idempotency_hit', { key: req.idempotencyKey, first_run: claim.runId, same_input: claim.inputHash === record.inputHash });
+    ev.emit('idempotency_hit', {
+      key: req.idempotencyKey,
+      first_run: claim.runId,
+      same_input: claim.inputHash === record.inputHash,
+    });
     if (claim.inputHash !== record.inputHash) {
       throw new SkillgateError(
         'idempotency.key_reused',
@@ -293,17 +340,33 @@ export class Engine extends EventEmitter {
         { first_run: claim.runId },
       );
     }
-    await insertEvents(this.db, ev.drain().map((e) => ({ ...e, runId: claim.runId })));
+    await insertEvents(
+      this.db,
+      ev.drain().map((e) => ({ ...e, runId: claim.runId })),
+    );
     const result = this.resultOf(first, performance.now());
     if (first.status === 'waiting_approval' && first.approvalId) {
       const a = await getApproval(this.db, first.approvalId, principal.tenant);
-      if (a) result.approval = { id: a.id, expiresAt: a.expiresAt, approverRoles: a.approverRoles, quorum: a.quorum, reason: a.reason };
+      if (a)
+        result.approval = {
+          id: a.id,
+          expiresAt: a.expiresAt,
+          approverRoles: a.approverRoles,
+          quorum: a.quorum,
+          reason: a.reason,
+        };
     }
     return { ...result, replayed: true };
   }
 
   /** The handler context of a run; `invoke` runs pipeline steps back through `run`. */
-  private contextOf(entry: { skill: Skill }, record: RunRecord, req: RunRequest, ev: EventCollector, coveredByApproval: boolean) {
+  private contextOf(
+    entry: { skill: Skill },
+    record: RunRecord,
+    req: RunRequest,
+    ev: EventCollector,
+    coveredByApproval: boolean,
+  ) {
     const stepWrites: Promise<void>[] = [];
     const ctx: Omit<HandlerContext, 'signal'> = {
       skill: entry.skill,
@@ -335,7 +398,12 @@ export class Engine extends EventEmitter {
         return { runId: r.runId, status: r.status, output: r.output, preview: r.preview, error: r.error };
       },
       step: (s: StepRecord) => {
-        ev.emit('step_progress', { step: s.stepId, skill: s.skillId, status: s.status, child_run: s.childRunId ?? null });
+        ev.emit('step_progress', {
+          step: s.stepId,
+          skill: s.skillId,
+          status: s.status,
+          child_run: s.childRunId ?? null,
+        });
         if (record.mode === 'execute') stepWrites.push(upsertStep(this.db, record.id, s).catch(() => {}));
       },
       ...this.options.context,
@@ -343,19 +411,44 @@ export class Engine extends EventEmitter {
     return { ctx, flushSteps: () => Promise.all(stepWrites) };
   }
 
-  private async preview(handler: Handler, skill: Skill, ctx: Omit<HandlerContext, 'signal'>, signal?: AbortSignal): Promise<unknown> {
-    if (handler.preview) return handler.preview({ ...ctx, mode: 'dry_run', signal: signal ?? new AbortController().signal });
+  private async preview(
+    handler: Handler,
+    skill: Skill,
+    ctx: Omit<HandlerContext, 'signal'>,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (handler.preview)
+      return handler.preview({ ...ctx, mode: 'dry_run', signal: signal ?? new AbortController().signal });
     if (skill.spec.effects === 'read') {
-      const { result } = await executeHandler(handler, { ...ctx, mode: 'dry_run' }, { timeoutMs: skill.spec.timeout_ms, retries: 0, signal });
-      return { effects: 'read', note: 'read-only: the result below is what it returns', output: result.output };
+      const { result } = await executeHandler(
+        handler,
+        { ...ctx, mode: 'dry_run' },
+        { timeoutMs: skill.spec.timeout_ms, retries: 0, signal },
+      );
+      return {
+        effects: 'read',
+        note: 'read-only: the result below is what it returns',
+        output: result.output,
+      };
     }
-    throw new SkillgateError('skill.failed', `${skill.id} has no dry-run preview although it has ${skill.spec.effects} effects.`);
+    throw new SkillgateError(
+      'skill.failed',
+      `${skill.id} has no dry-run preview although it has ${skill.spec.effects} effects.`,
+    );
   }
 
-  private async dryRun(entry: { skill: Skill; handler: Handler }, record: RunRecord, req: RunRequest, ev: EventCollector, started: number) {
+  private async dryRun(
+    entry: { skill: Skill; handler: Handler },
+    record: RunRecord,
+    req: RunRequest,
+    ev: EventCollector,
+    started: number,
+  ) {
     const { ctx } = this.contextOf(entry, record, req, ev, false);
     try {
-      record.preview = this.secrets.redactValue(await this.preview(entry.handler, entry.skill, ctx, req.signal));
+      record.preview = this.secrets.redactValue(
+        await this.preview(entry.handler, entry.skill, ctx, req.signal),
+      );
       record.status = 'dry_run';
     } catch (err) {
       record.status = 'failed';
@@ -416,7 +509,9 @@ export class Engine extends EventEmitter {
     await this.db.tx(async (q) => {
       await insertRun(q, record);
       await insertApproval(q, approval);
-      await appendAudit(q, [this.auditOf(record, 'approval.requested', { approval: approval.id, risk: approval.risk })]);
+      await appendAudit(q, [
+        this.auditOf(record, 'approval.requested', { approval: approval.id, risk: approval.risk }),
+      ]);
       await insertEvents(q, ev.drain());
     });
     const result = this.resultOf(record, started);
@@ -442,7 +537,14 @@ export class Engine extends EventEmitter {
   ): Promise<RunResult> {
     const skill = entry.skill;
     const estimate = skill.spec.cost.estimate_usd;
-    const budgetReq = { tenant: record.tenant, principal: record.principal, usd: estimate, runId: record.id, skillId: skill.id, now: this.clock() };
+    const budgetReq = {
+      tenant: record.tenant,
+      principal: record.principal,
+      usd: estimate,
+      runId: record.id,
+      skillId: skill.id,
+      now: this.clock(),
+    };
     record.status = 'running';
     record.startedAt = this.clock();
     try {
@@ -459,14 +561,26 @@ export class Engine extends EventEmitter {
       record.durationMs = Math.round(performance.now() - started);
       ev.emit('execution_result', { status: 'failed', error: e.code });
       await this.db.tx(async (q) => {
-        await updateRun(q, record.id, { status: 'failed', error: record.error, finishedAt: record.finishedAt! });
-        await appendAudit(q, [this.auditOf(record, 'run.failed', { error: e.code, approval: record.approvalId ?? null })]);
+        await updateRun(q, record.id, {
+          status: 'failed',
+          error: record.error,
+          finishedAt: record.finishedAt!,
+        });
+        await appendAudit(q, [
+          this.auditOf(record, 'run.failed', { error: e.code, approval: record.approvalId ?? null }),
+        ]);
         await insertEvents(q, ev.drain());
       });
       return this.resultOf(record, started);
     }
     ev.emit('execution_started', { attempt: 1 });
-    const { ctx, flushSteps } = this.contextOf(entry, record, req, ev, opts.coveredByApproval ?? record.approvalId != null);
+    const { ctx, flushSteps } = this.contextOf(
+      entry,
+      record,
+      req,
+      ev,
+      opts.coveredByApproval ?? record.approvalId != null,
+    );
     let actualUsd = 0;
     try {
       const retries = skill.spec.idempotent ? skill.spec.max_retries : 0;
@@ -482,7 +596,10 @@ export class Engine extends EventEmitter {
       if (skill.outputSchema) {
         const out = skill.outputSchema.safeParse(result.output);
         if (!out.success) {
-          throw new SkillgateError('skill.output_invalid', `${skill.id} returned an invalid output: ${formatIssues(out.error)}`);
+          throw new SkillgateError(
+            'skill.output_invalid',
+            `${skill.id} returned an invalid output: ${formatIssues(out.error)}`,
+          );
         }
       }
       actualUsd = result.costUsd ?? estimate;
@@ -506,7 +623,11 @@ export class Engine extends EventEmitter {
       error: (record.error as RunErrorInfo | undefined)?.code ?? null,
     });
     await this.db.tx(async (q) => {
-      await settleBudget(q, { ...budgetReq, actualUsd, kind: record.status === 'succeeded' ? 'settle' : 'release' });
+      await settleBudget(q, {
+        ...budgetReq,
+        actualUsd,
+        kind: record.status === 'succeeded' ? 'settle' : 'release',
+      });
       await updateRun(q, record.id, {
         status: record.status,
         output: record.output,
@@ -537,23 +658,52 @@ export class Engine extends EventEmitter {
   async decide(req: DecideRequest): Promise<DecideResult> {
     const now = this.clock();
     const outcome = await this.db.tx(async (q) => {
-      const o = await recordDecision(q, { id: req.approvalId, principal: req.principal, decision: req.decision, comment: req.comment, channel: req.channel, now });
+      const o = await recordDecision(q, {
+        id: req.approvalId,
+        principal: req.principal,
+        decision: req.decision,
+        comment: req.comment,
+        channel: req.channel,
+        now,
+      });
       const a = o.approval;
-      const action = o.kind === 'expired' ? 'approval.expired' : `approval.${req.decision === 'deny' ? 'denied' : a.status === 'approved' ? 'approved' : 'vote'}`;
+      const action =
+        o.kind === 'expired'
+          ? 'approval.expired'
+          : `approval.${req.decision === 'deny' ? 'denied' : a.status === 'approved' ? 'approved' : 'vote'}`;
       await appendAudit(q, [
-        { tenant: a.tenant, actor: req.principal.id, action, target: a.skillId, runId: a.runId, data: { approval: a.id, comment: req.comment ?? null, channel: req.channel }, ts: now },
+        {
+          tenant: a.tenant,
+          actor: req.principal.id,
+          action,
+          target: a.skillId,
+          runId: a.runId,
+          data: { approval: a.id, comment: req.comment ?? null, channel: req.channel },
+          ts: now,
+        },
       ]);
       if (o.kind === 'expired') await updateRun(q, a.runId, { status: 'expired', finishedAt: now });
       if (a.status === 'denied') {
-        const err = new SkillgateError('approval.denied', `${req.principal.id} denied the run of ${a.skillId}.`, { approval: a.id });
+        const err = new SkillgateError(
+          'approval.denied',
+          `${req.principal.id} denied the run of ${a.skillId}.`,
+          { approval: a.id },
+        );
         await updateRun(q, a.runId, { status: 'denied', error: errorInfo(err), finishedAt: now });
       }
       return o;
     });
     const a = outcome.approval;
-    this.emitApprovalEvent(a, outcome.kind === 'expired' ? 'approval_expired' : 'approval_decided', { decided_by: req.principal.id, decision: req.decision });
+    this.emitApprovalEvent(a, outcome.kind === 'expired' ? 'approval_expired' : 'approval_decided', {
+      decided_by: req.principal.id,
+      decision: req.decision,
+    });
     if (outcome.kind === 'expired') {
-      throw new SkillgateError('approval.expired', `Approval ${a.id} expired at ${a.expiresAt.toISOString()} before it was decided.`, { approval: a.id });
+      throw new SkillgateError(
+        'approval.expired',
+        `Approval ${a.id} expired at ${a.expiresAt.toISOString()} before it was decided.`,
+        { approval: a.id },
+      );
     }
     if (a.status !== 'approved') return { approval: a };
     const run = await this.executeApproved(a.id);
@@ -586,12 +736,22 @@ export class Engine extends EventEmitter {
       await this.db.tx(async (q) => {
         await updateRun(q, run.id, { status: 'failed', error: errorInfo(e), finishedAt: this.clock() });
         await finishApproval(q, a.id, 'failed', this.clock());
-        await appendAudit(q, [this.auditOf({ ...run, status: 'failed' }, 'run.failed', { error: e.code, approval: a.id })]);
+        await appendAudit(q, [
+          this.auditOf({ ...run, status: 'failed' }, 'run.failed', { error: e.code, approval: a.id }),
+        ]);
       });
       return { ...this.resultOf({ ...run, status: 'failed', error: errorInfo(e) }, started) };
     }
-    const req: RunRequest = { principal: a.requester, channel: a.channel, requestId: run.requestId, parentRunId: run.parentRunId ?? undefined };
-    const result = await this.execute(entry, { ...run, input: a.input }, req, ev, started, { insert: false, coveredByApproval: true });
+    const req: RunRequest = {
+      principal: a.requester,
+      channel: a.channel,
+      requestId: run.requestId,
+      parentRunId: run.parentRunId ?? undefined,
+    };
+    const result = await this.execute(entry, { ...run, input: a.input }, req, ev, started, {
+      insert: false,
+      coveredByApproval: true,
+    });
     await finishApproval(this.db, a.id, result.status === 'succeeded' ? 'executed' : 'failed', this.clock());
     return result;
   }
@@ -603,7 +763,17 @@ export class Engine extends EventEmitter {
       const rows = await expireDueApprovals(q, now);
       for (const r of rows) await updateRun(q, r.runId, { status: 'expired', finishedAt: now });
       if (rows.length) {
-        await appendAudit(q, rows.map((r) => ({ tenant: r.tenant, actor: 'system', action: 'approval.expired', runId: r.runId, data: { approval: r.id }, ts: now })));
+        await appendAudit(
+          q,
+          rows.map((r) => ({
+            tenant: r.tenant,
+            actor: 'system',
+            action: 'approval.expired',
+            runId: r.runId,
+            data: { approval: r.id },
+            ts: now,
+          })),
+        );
       }
       return rows;
     });
@@ -614,8 +784,20 @@ export class Engine extends EventEmitter {
     return expired.length;
   }
 
-  private emitApprovalEvent(a: ApprovalRecord, type: 'approval_decided' | 'approval_expired', data: Record<string, unknown>): void {
-    const event: EngineEvent = { type, requestId: a.runId, runId: a.runId, tenant: a.tenant, skillId: a.skillId, ts: this.clock(), data: { approval: a.id, status: a.status, ...data } };
+  private emitApprovalEvent(
+    a: ApprovalRecord,
+    type: 'approval_decided' | 'approval_expired',
+    data: Record<string, unknown>,
+  ): void {
+    const event: EngineEvent = {
+      type,
+      requestId: a.runId,
+      runId: a.runId,
+      tenant: a.tenant,
+      skillId: a.skillId,
+      ts: this.clock(),
+      data: { approval: a.id, status: a.status, ...data },
+    };
     this.emit('event', event);
     insertEvents(this.db, [event]).catch(() => {});
   }

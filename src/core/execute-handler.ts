@@ -54,9 +54,13 @@ async function runOnce(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const err = new SkillgateError('skill.timeout', `${ctx.skill.id} did not finish within ${options.timeoutMs} ms.`, {
-        timeout_ms: options.timeoutMs,
-      });
+      const err = new SkillgateError(
+        'skill.timeout',
+        `${ctx.skill.id} did not finish within ${options.timeoutMs} ms.`,
+        {
+          timeout_ms: options.timeoutMs,
+        },
+      );
       controller.abort(err);
       reject(err);
     }, options.timeoutMs);

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /** Keys whose values are never logged (secrets and personal data). */
 export const REDACT_PATHS = [

@@ -15,7 +15,9 @@ export class SecretStore {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     const file = join(home, 'secrets', '.env');
-    this.fileValues = existsSync(file) ? (parseEnv(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    this.fileValues = existsSync(file)
+      ? (parseEnv(readFileSync(file, 'utf8')) as Record<string, string>)
+      : {};
   }
 
   get(name: string): string | undefined {

@@ -72,7 +72,10 @@ export class SkillRegistry extends EventEmitter {
   /** Loads every file of every pack folder (replacing nothing that stays valid). */
   loadAll(): RegistryChange {
     const files = this.options.dirs.flatMap((d) => listYamlFiles(resolve(d)));
-    return this.applyFiles(files, [...this.fileToId.keys()].filter((f) => !files.includes(f)));
+    return this.applyFiles(
+      files,
+      [...this.fileToId.keys()].filter((f) => !files.includes(f)),
+    );
   }
 
   get(id: string): Skill | undefined {
@@ -133,7 +136,9 @@ export class SkillRegistry extends EventEmitter {
       }
     }
     // Non-pipelines first, so that pipelines can refer to skills of the same batch.
-    parsed.sort((a, b) => Number(a.spec.handler.type === 'pipeline') - Number(b.spec.handler.type === 'pipeline'));
+    parsed.sort(
+      (a, b) => Number(a.spec.handler.type === 'pipeline') - Number(b.spec.handler.type === 'pipeline'),
+    );
     for (const skill of parsed) this.accept(skill, change);
     this.revalidatePipelines();
     if (change.added.length + change.updated.length + change.removed.length > 0) this.emit('change', change);
@@ -145,7 +150,11 @@ export class SkillRegistry extends EventEmitter {
     const owner = this.entries.get(skill.id);
     if (owner && owner.skill.file !== file) {
       this.problemsByFile.set(file, [
-        { file, reason: `duplicate skill id "${skill.id}" (already defined in ${owner.skill.file})`, skillId: skill.id },
+        {
+          file,
+          reason: `duplicate skill id "${skill.id}" (already defined in ${owner.skill.file})`,
+          skillId: skill.id,
+        },
       ]);
       return;
     }
@@ -222,10 +231,21 @@ export class SkillRegistry extends EventEmitter {
       if (timer) clearTimeout(timer);
       timer = setTimeout(flush, options.debounceMs ?? 100);
     };
-    const isSkillFile = (p: string) => /\.ya?ml$/.test(p) && !p.split(/[\\/]/).some((s) => SKIPPED_DIRS.has(s));
-    watcher.on('add', (p) => isSkillFile(p) && (changed.add(p), removed.delete(p), schedule()));
-    watcher.on('change', (p) => isSkillFile(p) && (changed.add(p), schedule()));
-    watcher.on('unlink', (p) => isSkillFile(p) && (removed.add(p), changed.delete(p), schedule()));
+    const isSkillFile = (p: string) =>
+      /\.ya?ml$/.test(p) && !p.split(/[\\/]/).some((s) => SKIPPED_DIRS.has(s));
+    watcher.on('all', (event, p) => {
+      if (!isSkillFile(p)) return;
+      if (event === 'add' || event === 'change') {
+        changed.add(p);
+        removed.delete(p);
+      } else if (event === 'unlink') {
+        removed.add(p);
+        changed.delete(p);
+      } else {
+        return;
+      }
+      schedule();
+    });
     await new Promise<void>((res) => watcher.once('ready', () => res()));
     this.closeWatcher = async () => {
       if (timer) clearTimeout(timer);

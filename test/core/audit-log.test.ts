@@ -9,7 +9,16 @@ describe('hash-chained audit log', () => {
     db = await createTestDb();
     for (let i = 0; i < 20; i++) {
       await db.tx((q) =>
-        appendAudit(q, [{ tenant: 't', actor: 'alice', action: 'run.succeeded', target: 'x.y', data: { i }, ts: new Date() }]),
+        appendAudit(q, [
+          {
+            tenant: 't',
+            actor: 'alice',
+            action: 'run.succeeded',
+            target: 'x.y',
+            data: { i },
+            ts: new Date(),
+          },
+        ]),
       );
     }
   });
@@ -22,14 +31,18 @@ describe('hash-chained audit log', () => {
   it('forms one chain under concurrent appends', async () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        db.tx((q) => appendAudit(q, [{ tenant: 't', actor: 'bob', action: 'x', data: { c: i }, ts: new Date() }])),
+        db.tx((q) =>
+          appendAudit(q, [{ tenant: 't', actor: 'bob', action: 'x', data: { c: i }, ts: new Date() }]),
+        ),
       ),
     );
     expect(await verifyAudit(db)).toEqual({ ok: true, entries: 30 });
   });
 
   it('refuses updates and deletes through the append-only trigger', async () => {
-    await expect(db.query(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.query('DELETE FROM audit_log WHERE seq = 3')).rejects.toThrow(/append-only/);
   });
 
@@ -41,7 +54,9 @@ describe('hash-chained audit log', () => {
     const copy = await createTestDb();
     try {
       for (let i = 0; i < 10; i++) {
-        await copy.tx((q) => appendAudit(q, [{ tenant: 't', actor: 'a', action: 'x', data: { i }, ts: new Date() }]));
+        await copy.tx((q) =>
+          appendAudit(q, [{ tenant: 't', actor: 'a', action: 'x', data: { i }, ts: new Date() }]),
+        );
       }
       expect((await verifyAudit(copy)).ok).toBe(true);
       await copy.exec(`ALTER TABLE audit_log DISABLE TRIGGER USER; ${tamper}`);

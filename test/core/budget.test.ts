@@ -30,7 +30,12 @@ describe.each(backends)('budget caps on $name', (backend) => {
   it('holds under 50 concurrent requests: exactly the affordable runs execute', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        app.engine.run({ principal: app.as('alice'), channel: 'test', skill: 'demo.paid', input: { tag: String(i) } }),
+        app.engine.run({
+          principal: app.as('alice'),
+          channel: 'test',
+          skill: 'demo.paid',
+          input: { tag: String(i) },
+        }),
       ),
     );
     const ok = results.filter((r) => r.status === 'succeeded');
@@ -45,7 +50,12 @@ describe.each(backends)('budget caps on $name', (backend) => {
   });
 
   it('says which cap was hit, what was used and when it resets', async () => {
-    const r = await app.engine.run({ principal: app.as('alice'), channel: 'test', skill: 'demo.paid', input: {} });
+    const r = await app.engine.run({
+      principal: app.as('alice'),
+      channel: 'test',
+      skill: 'demo.paid',
+      input: {},
+    });
     expect(r.error?.code).toBe('budget.exceeded');
     expect(r.error?.details).toMatchObject({ cap: "alice's daily cap", limit_usd: 1, used_usd: 1 });
     expect(String(r.error?.details.resets_at)).toMatch(/T00:00:00.000Z$/);

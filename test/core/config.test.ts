@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config/load-config.js';
-import { SkillgateError } from '../../src/core/errors.js';
+import type { SkillgateError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skillgate-config-'));
 const write = (name: string, text: string) => {
@@ -26,14 +26,23 @@ describe('configuration', () => {
     expect(file).toBeUndefined();
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 7410 });
     expect(config.home).toBe(join(dir, '.skillgate'));
-    expect(Object.keys(config.roles)).toEqual(expect.arrayContaining(['viewer', 'operator', 'admin', 'approver']));
+    expect(Object.keys(config.roles)).toEqual(
+      expect.arrayContaining(['viewer', 'operator', 'admin', 'approver']),
+    );
     expect(config.principals.local.roles).toEqual(['admin']);
     expect(config.approval.expires_in).toBe(86_400_000);
   });
 
   it('reads the file, then env overrides it', () => {
-    const f = write('ok.yaml', 'server:\n  port: 9000\napproval:\n  expires_in: 2h\nprincipals:\n  alice: { roles: [operator] }\n');
-    const { config } = loadConfig({ file: f, env: { SKILLGATE_PORT: '9100', SKILLGATE_HOME: '/var/sg' }, cwd: dir });
+    const f = write(
+      'ok.yaml',
+      'server:\n  port: 9000\napproval:\n  expires_in: 2h\nprincipals:\n  alice: { roles: [operator] }\n',
+    );
+    const { config } = loadConfig({
+      file: f,
+      env: { SKILLGATE_PORT: '9100', SKILLGATE_HOME: '/var/sg' },
+      cwd: dir,
+    });
     expect(config.server.port).toBe(9100);
     expect(config.home).toBe('/var/sg');
     expect(config.approval.expires_in).toBe(7_200_000);

@@ -35,7 +35,9 @@ describe('engine: the one execution path', () => {
       'execution_started',
       'execution_result',
     ]);
-    const audit = await app.db.query<{ action: string }>('SELECT action FROM audit_log WHERE run_id = $1', [r.runId]);
+    const audit = await app.db.query<{ action: string }>('SELECT action FROM audit_log WHERE run_id = $1', [
+      r.runId,
+    ]);
     expect(audit.rows.map((a) => a.action)).toEqual(['run.succeeded']);
   });
 
@@ -128,7 +130,12 @@ describe('engine: the one execution path', () => {
         app.engine.decide({ approvalId, principal: app.as('eve'), decision: 'approve', channel: 'test' }),
       ).rejects.toMatchObject({ code: 'approval.not_found' });
 
-      const d = await app.engine.decide({ approvalId, principal: app.as('bob'), decision: 'approve', channel: 'test' });
+      const d = await app.engine.decide({
+        approvalId,
+        principal: app.as('bob'),
+        decision: 'approve',
+        channel: 'test',
+      });
       expect(d.run?.status).toBe('succeeded');
       expect(d.run?.runId).toBe(r.runId);
       expect(d.run?.output).toEqual({ deleted: ['tmp-1', 'tmp-2'] });
@@ -146,7 +153,13 @@ describe('engine: the one execution path', () => {
     it('a deny decides at once and nothing runs', async () => {
       const before = fx.calls.purge ?? 0;
       const r = await run('local', 'demo.purge', { prefix: 'keep' });
-      const d = await app.engine.decide({ approvalId: r.approval!.id, principal: app.as('bob'), decision: 'deny', comment: 'no', channel: 'test' });
+      const d = await app.engine.decide({
+        approvalId: r.approval!.id,
+        principal: app.as('bob'),
+        decision: 'deny',
+        comment: 'no',
+        channel: 'test',
+      });
       expect(d.approval.status).toBe('denied');
       expect(d.run).toBeUndefined();
       expect((await getRun(app.db, r.runId))?.status).toBe('denied');
@@ -158,22 +171,39 @@ describe('engine: the one execution path', () => {
       const r = await run('alice', 'demo.quorum', { note: 'two-person' });
       expect(r.status).toBe('pending_approval');
       const id = r.approval!.id;
-      const first = await app.engine.decide({ approvalId: id, principal: app.as('bob'), decision: 'approve', channel: 'test' });
+      const first = await app.engine.decide({
+        approvalId: id,
+        principal: app.as('bob'),
+        decision: 'approve',
+        channel: 'test',
+      });
       expect(first.approval.status).toBe('pending');
       await expect(
         app.engine.decide({ approvalId: id, principal: app.as('bob'), decision: 'approve', channel: 'test' }),
       ).rejects.toMatchObject({ code: 'approval.already_decided' });
       expect(fx.calls.write ?? 0).toBe(before);
-      const second = await app.engine.decide({ approvalId: id, principal: app.as('carol'), decision: 'approve', channel: 'test' });
+      const second = await app.engine.decide({
+        approvalId: id,
+        principal: app.as('carol'),
+        decision: 'approve',
+        channel: 'test',
+      });
       expect(second.run?.status).toBe('succeeded');
       expect(fx.calls.write).toBe(before + 1);
     });
 
     it('refuses an expired approval and marks the run expired', async () => {
       const r = await run('local', 'demo.purge', { prefix: 'late' });
-      await app.db.query(`UPDATE approvals SET expires_at = now() - interval '1 minute' WHERE id = $1`, [r.approval!.id]);
+      await app.db.query(`UPDATE approvals SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
+        r.approval!.id,
+      ]);
       await expect(
-        app.engine.decide({ approvalId: r.approval!.id, principal: app.as('bob'), decision: 'approve', channel: 'test' }),
+        app.engine.decide({
+          approvalId: r.approval!.id,
+          principal: app.as('bob'),
+          decision: 'approve',
+          channel: 'test',
+        }),
       ).rejects.toMatchObject({ code: 'approval.expired' });
       expect((await getRun(app.db, r.runId))?.status).toBe('expired');
     });
@@ -183,17 +213,26 @@ describe('engine: the one execution path', () => {
       const r = await run('local', 'demo.purge', { prefix: 'race' });
       const results = await Promise.allSettled(
         ['bob', 'carol'].map((p) =>
-          app.engine.decide({ approvalId: r.approval!.id, principal: app.as(p), decision: 'approve', channel: 'test' }),
+          app.engine.decide({
+            approvalId: r.approval!.id,
+            principal: app.as(p),
+            decision: 'approve',
+            channel: 'test',
+          }),
         ),
       );
       expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
-      expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { code: 'approval.not_pending' } });
+      expect(results.find((x) => x.status === 'rejected')).toMatchObject({
+        reason: { code: 'approval.not_pending' },
+      });
       expect(fx.calls.purge).toBe(before + 1);
     });
 
     it('expireApprovals sweeps overdue approvals', async () => {
       const r = await run('local', 'demo.purge', { prefix: 'sweep' });
-      await app.db.query(`UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = $1`, [r.approval!.id]);
+      await app.db.query(`UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        r.approval!.id,
+      ]);
       expect(await app.engine.expireApprovals()).toBeGreaterThanOrEqual(1);
       expect((await getRun(app.db, r.runId))?.status).toBe('expired');
     });

@@ -15,7 +15,12 @@ const config = loadConfig({
   env: {},
   cwd: '/tmp',
   overrides: {
-    principals: { alice: { roles: ['operator'] }, bob: { roles: ['approver'] }, root: { roles: ['admin'] }, ops: { roles: ['sre'] } },
+    principals: {
+      alice: { roles: ['operator'] },
+      bob: { roles: ['approver'] },
+      root: { roles: ['admin'] },
+      ops: { roles: ['sre'] },
+    },
     roles: { sre: { permissions: ['ops.*'], max_risk: 'high' } },
     policies: [
       { skill: 'ops.restart_service', roles: ['sre'], approval: 'auto' },
@@ -36,11 +41,19 @@ describe('permissions', () => {
   });
 
   it('grants by role and caps by max_risk', () => {
-    expect(checkPermissions(config, p('alice'), skill('crm.update_customer', 'write', 'medium')).allowed).toBe(true);
-    expect(checkPermissions(config, p('alice'), skill('crm.delete_customers', 'delete', 'high')).allowed).toBe(false);
-    expect(checkPermissions(config, p('alice'), skill('ops.restart_service', 'external', 'high')).reason).toMatch(/lower risk/);
+    expect(
+      checkPermissions(config, p('alice'), skill('crm.update_customer', 'write', 'medium')).allowed,
+    ).toBe(true);
+    expect(
+      checkPermissions(config, p('alice'), skill('crm.delete_customers', 'delete', 'high')).allowed,
+    ).toBe(false);
+    expect(
+      checkPermissions(config, p('alice'), skill('ops.restart_service', 'external', 'high')).reason,
+    ).toMatch(/lower risk/);
     expect(checkPermissions(config, p('bob'), skill('crm.find_customer', 'read', 'low')).allowed).toBe(true);
-    expect(checkPermissions(config, p('bob'), skill('crm.create_customer', 'write', 'low')).allowed).toBe(false);
+    expect(checkPermissions(config, p('bob'), skill('crm.create_customer', 'write', 'low')).allowed).toBe(
+      false,
+    );
     expect(checkPermissions(config, p('root'), skill('x.y', 'delete', 'high')).allowed).toBe(true);
   });
 
@@ -52,17 +65,37 @@ describe('permissions', () => {
 
 describe('approval requirement', () => {
   it('requires approval for high-risk changes and not for reads', () => {
-    expect(approvalRequirement(config, p('root'), skill('ops.deploy', 'external', 'high')).decision).toBe('require');
-    expect(approvalRequirement(config, p('root'), skill('crm.update_customer', 'write', 'medium')).decision).toBe('auto');
-    expect(approvalRequirement(config, p('root'), skill('code.repeatability', 'read', 'medium')).decision).toBe('auto');
+    expect(approvalRequirement(config, p('root'), skill('ops.deploy', 'external', 'high')).decision).toBe(
+      'require',
+    );
+    expect(
+      approvalRequirement(config, p('root'), skill('crm.update_customer', 'write', 'medium')).decision,
+    ).toBe('auto');
+    expect(
+      approvalRequirement(config, p('root'), skill('code.repeatability', 'read', 'medium')).decision,
+    ).toBe('auto');
   });
 
   it('applies skill modes and per-skill, per-role policy overrides', () => {
-    expect(approvalRequirement(config, p('root'), skill('x.y', 'read', 'low', 'approval: {mode: always}')).decision).toBe('require');
-    expect(approvalRequirement(config, p('ops'), skill('ops.restart_service', 'external', 'high')).decision).toBe('auto');
-    expect(approvalRequirement(config, p('root'), skill('ops.restart_service', 'external', 'high')).decision).toBe('require');
+    expect(
+      approvalRequirement(config, p('root'), skill('x.y', 'read', 'low', 'approval: {mode: always}'))
+        .decision,
+    ).toBe('require');
+    expect(
+      approvalRequirement(config, p('ops'), skill('ops.restart_service', 'external', 'high')).decision,
+    ).toBe('auto');
+    expect(
+      approvalRequirement(config, p('root'), skill('ops.restart_service', 'external', 'high')).decision,
+    ).toBe('require');
     const del = approvalRequirement(config, p('root'), skill('crm.delete_customers', 'delete', 'high'));
-    expect(del).toMatchObject({ decision: 'require', quorum: 2, approverRoles: ['approver', 'admin'], allowSelf: false });
-    expect(approvalRequirement(config, p('root'), skill('memory.forget', 'delete', 'high')).decision).toBe('deny');
+    expect(del).toMatchObject({
+      decision: 'require',
+      quorum: 2,
+      approverRoles: ['approver', 'admin'],
+      allowSelf: false,
+    });
+    expect(approvalRequirement(config, p('root'), skill('memory.forget', 'delete', 'high')).decision).toBe(
+      'deny',
+    );
   });
 });

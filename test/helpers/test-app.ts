@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CreateAppOptions, createApp, type SkillgateApp } from '../../src/core/app.js';
 import { loadConfig } from '../../src/core/config/load-config.js';
-import { resolvePrincipal } from '../../src/core/principals.js';
 import type { Principal } from '../../src/core/principal.js';
+import { resolvePrincipal } from '../../src/core/principals.js';
 import type { Db } from '../../src/db/db.js';
 import { createTestDb } from './test-db.js';
 
@@ -24,7 +24,9 @@ export interface TestAppOptions extends Omit<CreateAppOptions, 'config' | 'db'> 
 }
 
 /** A full app on a fresh template database with a temp home and the test principals. */
-export async function createTestApp(options: TestAppOptions = {}): Promise<SkillgateApp & { as(id: string): Principal }> {
+export async function createTestApp(
+  options: TestAppOptions = {},
+): Promise<SkillgateApp & { as(id: string): Principal }> {
   const home = mkdtempSync(join(tmpdir(), 'skillgate-test-'));
   const { config } = loadConfig({
     env: {},
@@ -32,6 +34,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Skill
     overrides: { home, log_level: 'silent', principals: TEST_PRINCIPALS, ...(options.config ?? {}) },
   });
   const db = options.db ?? (await createTestDb());
-  const app = await createApp({ ...options, config, db, migrate: options.migrate ?? false, seed: options.seed ?? false });
+  const app = await createApp({
+    ...options,
+    config,
+    db,
+    migrate: options.migrate ?? false,
+    seed: options.seed ?? false,
+  });
   return Object.assign(app, { as: (id: string) => resolvePrincipal(config, id) });
 }

@@ -33,7 +33,9 @@ describe('skill registry', () => {
       },
       validatePipeline: (skill, known) =>
         skill.spec.handler.type === 'pipeline'
-          ? skill.spec.handler.steps.filter((s) => !known.has(s.uses)).map((s) => `step ${s.id}: unknown skill ${s.uses}`)
+          ? skill.spec.handler.steps
+              .filter((s) => !known.has(s.uses))
+              .map((s) => `step ${s.id}: unknown skill ${s.uses}`)
           : [],
     });
   });
@@ -54,8 +56,14 @@ describe('skill registry', () => {
 
   it('reports every invalid file with file, line and reason', () => {
     writeFileSync(join(dir, 'pack', 'bad-yaml.yaml'), 'id: pack.x\ntitle: [unclosed\n');
-    writeFileSync(join(dir, 'pack', 'bad-field.yaml'), skillYaml('pack.y').replace('risk: low', 'risk: extreme'));
-    writeFileSync(join(dir, 'pack', 'bad-handler.yaml'), skillYaml('pack.z').replace('type: builtin, name: x', 'type: teleport'));
+    writeFileSync(
+      join(dir, 'pack', 'bad-field.yaml'),
+      skillYaml('pack.y').replace('risk: low', 'risk: extreme'),
+    );
+    writeFileSync(
+      join(dir, 'pack', 'bad-handler.yaml'),
+      skillYaml('pack.z').replace('type: builtin, name: x', 'type: teleport'),
+    );
     writeFileSync(join(dir, 'pack', 'missing.yaml'), skillYaml('pack.m').replace('name: x', 'name: missing'));
     registry.loadAll();
     const problems = registry.problems();
@@ -94,7 +102,10 @@ describe('skill registry', () => {
   it('rejects a pipeline with unknown steps at load time', () => {
     writeFileSync(
       join(dir, 'pack', 'p.yaml'),
-      skillYaml('pack.p').replace('handler: { type: builtin, name: x }', 'handler:\n  type: pipeline\n  steps:\n    - { id: one, uses: pack.ghost }'),
+      skillYaml('pack.p').replace(
+        'handler: { type: builtin, name: x }',
+        'handler:\n  type: pipeline\n  steps:\n    - { id: one, uses: pack.ghost }',
+      ),
     );
     registry.loadAll();
     expect(registry.get('pack.p')).toBeUndefined();
@@ -120,10 +131,12 @@ describe('skill registry', () => {
     expect(registry.get('pack.a')?.spec.title).toBe('Two');
     rmSync(join(dir, 'pack', 'b.yaml'));
     await waitFor(() => registry.get('pack.b') === undefined);
-    expect(changes.flatMap((c) => [...c.added.map((x) => `+${x}`), ...c.updated.map((x) => `~${x}`), ...c.removed.map((x) => `-${x}`)])).toEqual([
-      '+pack.b',
-      '~pack.a',
-      '-pack.b',
-    ]);
+    expect(
+      changes.flatMap((c) => [
+        ...c.added.map((x) => `+${x}`),
+        ...c.updated.map((x) => `~${x}`),
+        ...c.removed.map((x) => `-${x}`),
+      ]),
+    ).toEqual(['+pack.b', '~pack.a', '-pack.b']);
   });
 });

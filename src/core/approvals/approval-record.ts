@@ -1,7 +1,15 @@
 import type { Risk } from '../config/config-schema.js';
 import type { Principal } from '../principal.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'executing' | 'executed' | 'failed' | 'cancelled';
+export type ApprovalStatus =
+  | 'pending'
+  | 'approved'
+  | 'denied'
+  | 'expired'
+  | 'executing'
+  | 'executed'
+  | 'failed'
+  | 'cancelled';
 
 export interface ApprovalDecisionRecord {
   principal: string;

@@ -54,7 +54,10 @@ function fromRow(r: ApprovalRow, decisions: ApprovalDecisionRecord[]): ApprovalR
   };
 }
 
-export async function insertApproval(q: Queryable, a: Omit<ApprovalRecord, 'decisions' | 'status'>): Promise<void> {
+export async function insertApproval(
+  q: Queryable,
+  a: Omit<ApprovalRecord, 'decisions' | 'status'>,
+): Promise<void> {
   await q.query(
     `INSERT INTO approvals (id, tenant, run_id, skill_id, skill_version, input, input_hash, preview, requested_by, requester, channel,
        risk, reason, approver_roles, quorum, allow_self, status, created_at, expires_at)
@@ -83,14 +86,31 @@ export async function insertApproval(q: Queryable, a: Omit<ApprovalRecord, 'deci
 }
 
 async function decisionsOf(q: Queryable, id: string): Promise<ApprovalDecisionRecord[]> {
-  const r = await q.query<{ principal: string; decision: 'approve' | 'deny'; comment: string | null; channel: string; decided_at: Date }>(
+  const r = await q.query<{
+    principal: string;
+    decision: 'approve' | 'deny';
+    comment: string | null;
+    channel: string;
+    decided_at: Date;
+  }>(
     'SELECT principal, decision, comment, channel, decided_at FROM approval_decisions WHERE approval_id = $1 ORDER BY decided_at',
     [id],
   );
-  return r.rows.map((d) => ({ principal: d.principal, decision: d.decision, comment: d.comment, channel: d.channel, decidedAt: d.decided_at }));
+  return r.rows.map((d) => ({
+    principal: d.principal,
+    decision: d.decision,
+    comment: d.comment,
+    channel: d.channel,
+    decidedAt: d.decided_at,
+  }));
 }
 
-export async function getApproval(q: Queryable, id: string, tenant?: string, lock = false): Promise<ApprovalRecord | undefined> {
+export async function getApproval(
+  q: Queryable,
+  id: string,
+  tenant?: string,
+  lock = false,
+): Promise<ApprovalRecord | undefined> {
   const r = await q.query<ApprovalRow>(
     `SELECT * FROM approvals WHERE id = $1${tenant ? ' AND tenant = $2' : ''}${lock ? ' FOR UPDATE' : ''}`,
     tenant ? [id, tenant] : [id],
@@ -126,7 +146,14 @@ export type DecisionOutcome =
  */
 export async function recordDecision(
   q: Queryable,
-  args: { id: string; principal: Principal; decision: 'approve' | 'deny'; comment?: string; channel: string; now: Date },
+  args: {
+    id: string;
+    principal: Principal;
+    decision: 'approve' | 'deny';
+    comment?: string;
+    channel: string;
+    now: Date;
+  },
 ): Promise<DecisionOutcome> {
   const a = await getApproval(q, args.id, args.principal.tenant, true);
   if (!a) throw new SkillgateError('approval.not_found', `No approval "${args.id}".`, { approval: args.id });
@@ -135,10 +162,17 @@ export async function recordDecision(
     return { kind: 'expired', approval: { ...a, status: 'expired' } };
   }
   if (a.status === 'expired') {
-    throw new SkillgateError('approval.expired', `Approval ${a.id} expired at ${a.expiresAt.toISOString()}.`, { approval: a.id });
+    throw new SkillgateError(
+      'approval.expired',
+      `Approval ${a.id} expired at ${a.expiresAt.toISOString()}.`,
+      { approval: a.id },
+    );
   }
   if (a.status !== 'pending') {
-    throw new SkillgateError('approval.not_pending', `Approval ${a.id} is already ${a.status}.`, { approval: a.id, status: a.status });
+    throw new SkillgateError('approval.not_pending', `Approval ${a.id} is already ${a.status}.`, {
+      approval: a.id,
+      status: a.status,
+    });
   }
   if (!args.principal.roles.some((r) => a.approverRoles.includes(r))) {
     throw new SkillgateError(
@@ -147,7 +181,12 @@ export async function recordDecision(
       { approval: a.id, principal: args.principal.id },
     );
   }
-  if (args.decision === 'approve' && a.requestedBy === args.principal.id && a.risk === 'high' && !a.allowSelf) {
+  if (
+    args.decision === 'approve' &&
+    a.requestedBy === args.principal.id &&
+    a.risk === 'high' &&
+    !a.allowSelf
+  ) {
     throw new SkillgateError(
       'approval.self_approval',
       `${args.principal.id} requested this high-risk run of ${a.skillId} and cannot approve it; another approver must.`,
@@ -155,10 +194,14 @@ export async function recordDecision(
     );
   }
   if (a.decisions.some((d) => d.principal === args.principal.id)) {
-    throw new SkillgateError('approval.already_decided', `${args.principal.id} already decided approval ${a.id}.`, {
-      approval: a.id,
-      principal: args.principal.id,
-    });
+    throw new SkillgateError(
+      'approval.already_decided',
+      `${args.principal.id} already decided approval ${a.id}.`,
+      {
+        approval: a.id,
+        principal: args.principal.id,
+      },
+    );
   }
   await q.query(
     'INSERT INTO approval_decisions (approval_id, principal, decision, comment, channel, decided_at) VALUES ($1,$2,$3,$4,$5,$6)',
@@ -166,29 +209,53 @@ export async function recordDecision(
   );
   const decisions = [
     ...a.decisions,
-    { principal: args.principal.id, decision: args.decision, comment: args.comment, channel: args.channel, decidedAt: args.now },
+    {
+      principal: args.principal.id,
+      decision: args.decision,
+      comment: args.comment,
+      channel: args.channel,
+      decidedAt: args.now,
+    },
   ];
   let status: ApprovalStatus = 'pending';
   if (args.decision === 'deny') status = 'denied';
   else if (decisions.filter((d) => d.decision === 'approve').length >= a.quorum) status = 'approved';
   if (status !== 'pending') {
-    await q.query('UPDATE approvals SET status = $2, decided_at = $3 WHERE id = $1', [a.id, status, args.now]);
+    await q.query('UPDATE approvals SET status = $2, decided_at = $3 WHERE id = $1', [
+      a.id,
+      status,
+      args.now,
+    ]);
   }
-  return { kind: 'recorded', approval: { ...a, status, decisions, decidedAt: status !== 'pending' ? args.now : null } };
+  return {
+    kind: 'recorded',
+    approval: { ...a, status, decisions, decidedAt: status !== 'pending' ? args.now : null },
+  };
 }
 
 /** Claims an approved approval for execution; only one caller (on any replica) ever wins. */
 export async function claimForExecution(q: Queryable, id: string): Promise<boolean> {
-  const r = await q.query(`UPDATE approvals SET status = 'executing' WHERE id = $1 AND status = 'approved' RETURNING id`, [id]);
+  const r = await q.query(
+    `UPDATE approvals SET status = 'executing' WHERE id = $1 AND status = 'approved' RETURNING id`,
+    [id],
+  );
   return r.rows.length === 1;
 }
 
-export async function finishApproval(q: Queryable, id: string, status: 'executed' | 'failed', now: Date): Promise<void> {
+export async function finishApproval(
+  q: Queryable,
+  id: string,
+  status: 'executed' | 'failed',
+  now: Date,
+): Promise<void> {
   await q.query('UPDATE approvals SET status = $2, executed_at = $3 WHERE id = $1', [id, status, now]);
 }
 
 /** Marks overdue pending approvals expired; returns them (their runs become `expired`). */
-export async function expireDueApprovals(q: Queryable, now: Date): Promise<{ id: string; runId: string; tenant: string }[]> {
+export async function expireDueApprovals(
+  q: Queryable,
+  now: Date,
+): Promise<{ id: string; runId: string; tenant: string }[]> {
   const r = await q.query<{ id: string; run_id: string; tenant: string }>(
     `UPDATE approvals SET status = 'expired', decided_at = $1 WHERE status = 'pending' AND expires_at <= $1 RETURNING id, run_id, tenant`,
     [now],
@@ -196,7 +263,12 @@ export async function expireDueApprovals(q: Queryable, now: Date): Promise<{ id:
   return r.rows.map((x) => ({ id: x.id, runId: x.run_id, tenant: x.tenant }));
 }
 
-export async function addApprovalMessage(q: Queryable, approvalId: string, channel: string, ref: unknown): Promise<void> {
+export async function addApprovalMessage(
+  q: Queryable,
+  approvalId: string,
+  channel: string,
+  ref: unknown,
+): Promise<void> {
   await q.query('INSERT INTO approval_messages (approval_id, channel, ref) VALUES ($1, $2, $3)', [
     approvalId,
     channel,

@@ -39,7 +39,9 @@ export function auditHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHa
  */
 export async function appendAudit(q: Queryable, entries: AuditEntryInput[]): Promise<void> {
   if (entries.length === 0) return;
-  const head = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
+  const head = await q.query<{ seq: number; hash: string }>(
+    'SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE',
+  );
   let { seq, hash } = head.rows[0];
   const values: unknown[] = [];
   const tuples: string[] = [];
@@ -49,7 +51,18 @@ export async function appendAudit(q: Queryable, entries: AuditEntryInput[]): Pro
     const next = auditHash(hash, { ...e, seq, data });
     const base = values.length;
     tuples.push(`(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
-    values.push(seq, e.ts, e.tenant, e.actor, e.action, e.target ?? null, e.runId ?? null, JSON.stringify(data), hash, next);
+    values.push(
+      seq,
+      e.ts,
+      e.tenant,
+      e.actor,
+      e.action,
+      e.target ?? null,
+      e.runId ?? null,
+      JSON.stringify(data),
+      hash,
+      next,
+    );
     hash = next;
   }
   await q.query(
@@ -90,10 +103,20 @@ export async function verifyAudit(db: Db, pageSize = 5000): Promise<AuditVerific
     }>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2', [expectedSeq, pageSize]);
     for (const row of r.rows) {
       if (row.seq !== expectedSeq) {
-        return { ok: false, entries: count, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+        return {
+          ok: false,
+          entries: count,
+          brokenAt: expectedSeq,
+          reason: `entry ${expectedSeq} is missing`,
+        };
       }
       if (row.prev_hash !== prevHash) {
-        return { ok: false, entries: count, brokenAt: row.seq, reason: `entry ${row.seq} does not link to the previous entry` };
+        return {
+          ok: false,
+          entries: count,
+          brokenAt: row.seq,
+          reason: `entry ${row.seq} does not link to the previous entry`,
+        };
       }
       const h = auditHash(prevHash, {
         seq: row.seq,
@@ -106,7 +129,12 @@ export async function verifyAudit(db: Db, pageSize = 5000): Promise<AuditVerific
         data: row.data,
       });
       if (h !== row.hash) {
-        return { ok: false, entries: count, brokenAt: row.seq, reason: `entry ${row.seq} was modified (hash mismatch)` };
+        return {
+          ok: false,
+          entries: count,
+          brokenAt: row.seq,
+          reason: `entry ${row.seq} was modified (hash mismatch)`,
+        };
       }
       prevHash = row.hash;
       expectedSeq += 1;

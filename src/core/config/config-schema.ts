@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DurationSchema } from '../duration.js';
+import { EmbeddingsConfigSchema } from './embeddings-config.js';
+import { LibraryConfigSchema } from './library-config.js';
+import { WebConfigSchema } from './web-config.js';
 
 export const RiskSchema = z.enum(['low', 'medium', 'high']);
 export type Risk = z.infer<typeof RiskSchema>;
@@ -140,6 +143,9 @@ export const ConfigSchema = z.object({
   skills_dirs: z.array(z.string()).default([]),
   /** Watch skill folders and reload changes (on by default for `serve`). */
   hot_reload: z.boolean().default(true),
+  embeddings: EmbeddingsConfigSchema,
+  library: LibraryConfigSchema,
+  web: WebConfigSchema,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

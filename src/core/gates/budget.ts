@@ -36,10 +36,34 @@ export function capsFor(config: Config, tenant: string, principal: string, now: 
   const user = config.budgets.users[principal] ?? config.budgets.user;
   const t = config.budgets.tenant;
   return [
-    { scope: 'tenant', period: p.day, limitUsd: t.daily_usd, label: `tenant ${tenant} daily cap`, resetsAt: p.dayResets },
-    { scope: 'tenant', period: p.month, limitUsd: t.monthly_usd, label: `tenant ${tenant} monthly cap`, resetsAt: p.monthResets },
-    { scope: `user:${principal}`, period: p.day, limitUsd: user.daily_usd, label: `${principal}'s daily cap`, resetsAt: p.dayResets },
-    { scope: `user:${principal}`, period: p.month, limitUsd: user.monthly_usd, label: `${principal}'s monthly cap`, resetsAt: p.monthResets },
+    {
+      scope: 'tenant',
+      period: p.day,
+      limitUsd: t.daily_usd,
+      label: `tenant ${tenant} daily cap`,
+      resetsAt: p.dayResets,
+    },
+    {
+      scope: 'tenant',
+      period: p.month,
+      limitUsd: t.monthly_usd,
+      label: `tenant ${tenant} monthly cap`,
+      resetsAt: p.monthResets,
+    },
+    {
+      scope: `user:${principal}`,
+      period: p.day,
+      limitUsd: user.daily_usd,
+      label: `${principal}'s daily cap`,
+      resetsAt: p.dayResets,
+    },
+    {
+      scope: `user:${principal}`,
+      period: p.month,
+      limitUsd: user.monthly_usd,
+      label: `${principal}'s monthly cap`,
+      resetsAt: p.monthResets,
+    },
   ];
 }
 
@@ -47,12 +71,22 @@ function exceeded(cap: BudgetCap, usedUsd: number, wantUsd: number): SkillgateEr
   return new SkillgateError(
     'budget.exceeded',
     `Budget exceeded: the ${cap.label} is $${cap.limitUsd?.toFixed(4)}; $${usedUsd.toFixed(4)} is used and this run needs $${wantUsd.toFixed(4)}. It resets at ${cap.resetsAt.toISOString()}.`,
-    { cap: cap.label, limit_usd: cap.limitUsd ?? null, used_usd: usedUsd, needed_usd: wantUsd, resets_at: cap.resetsAt.toISOString() },
+    {
+      cap: cap.label,
+      limit_usd: cap.limitUsd ?? null,
+      used_usd: usedUsd,
+      needed_usd: wantUsd,
+      resets_at: cap.resetsAt.toISOString(),
+    },
   );
 }
 
 /** Checks without reserving (fail fast before approval); no guarantee under concurrency. */
-export async function precheckBudget(q: Queryable, config: Config, req: Omit<BudgetRequest, 'runId' | 'skillId'>): Promise<void> {
+export async function precheckBudget(
+  q: Queryable,
+  config: Config,
+  req: Omit<BudgetRequest, 'runId' | 'skillId'>,
+): Promise<void> {
   if (req.usd <= 0) return;
   checkPerRequest(config, req.usd);
   for (const cap of capsFor(config, req.tenant, req.principal, req.now)) {

@@ -1,7 +1,7 @@
+import type { Skill } from '../../tools/skill.js';
 import type { Config, Risk } from '../config/config-schema.js';
 import { SkillgateError } from '../errors.js';
 import type { Principal } from '../principal.js';
-import type { Skill } from '../../tools/skill.js';
 import { permissionMatches, skillGlobMatches } from './permissions.js';
 
 const RISK_ORDER: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
@@ -27,7 +27,11 @@ export interface PolicyDecision {
  * RBAC: the principal needs, for every permission the skill requires, a role that grants it and
  * whose `max_risk` covers the skill's risk. Fails closed: unknown roles grant nothing.
  */
-export function checkPermissions(config: Config, principal: Principal, skill: Skill): { allowed: boolean; reason: string } {
+export function checkPermissions(
+  config: Config,
+  principal: Principal,
+  skill: Skill,
+): { allowed: boolean; reason: string } {
   for (const perm of skill.permissions) {
     const granting = principal.roles.filter((r) => {
       const role = config.roles[r];
@@ -97,10 +101,19 @@ export function approvalRequirement(config: Config, principal: Principal, skill:
 }
 
 /** Policy for one run: tenant isolation, RBAC, approval requirement. */
-export function decidePolicy(config: Config, principal: Principal, skill: Skill, tenant: string): PolicyDecision {
+export function decidePolicy(
+  config: Config,
+  principal: Principal,
+  skill: Skill,
+  tenant: string,
+): PolicyDecision {
   const approval = approvalRequirement(config, principal, skill);
   if (tenant !== principal.tenant) {
-    return { allowed: false, reason: `principal ${principal.id} belongs to tenant ${principal.tenant}, not ${tenant}`, approval };
+    return {
+      allowed: false,
+      reason: `principal ${principal.id} belongs to tenant ${principal.tenant}, not ${tenant}`,
+      approval,
+    };
   }
   const perm = checkPermissions(config, principal, skill);
   return { allowed: perm.allowed, reason: perm.reason, approval };

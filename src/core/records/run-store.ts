@@ -103,7 +103,20 @@ export async function updateRun(
   q: Queryable,
   id: string,
   patch: Partial<
-    Pick<RunRecord, 'status' | 'output' | 'preview' | 'error' | 'costUsd' | 'tokens' | 'attempts' | 'startedAt' | 'finishedAt' | 'durationMs' | 'approvalId'>
+    Pick<
+      RunRecord,
+      | 'status'
+      | 'output'
+      | 'preview'
+      | 'error'
+      | 'costUsd'
+      | 'tokens'
+      | 'attempts'
+      | 'startedAt'
+      | 'finishedAt'
+      | 'durationMs'
+      | 'approvalId'
+    >
   >,
 ): Promise<void> {
   const cols: string[] = [];
@@ -219,13 +232,27 @@ export async function insertEvents(q: Queryable, events: EngineEvent[]): Promise
     vals.push(e.tenant, e.requestId, e.runId ?? null, e.type, JSON.stringify(e.data), e.ts);
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
   });
-  await q.query(`INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`, vals);
+  await q.query(
+    `INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`,
+    vals,
+  );
 }
 
 export async function getEvents(q: Queryable, runId: string): Promise<EngineEvent[]> {
-  const r = await q.query<{ tenant: string; request_id: string; run_id: string; type: EngineEvent['type']; data: Record<string, unknown>; ts: Date }>(
-    'SELECT * FROM events WHERE run_id = $1 ORDER BY id',
-    [runId],
-  );
-  return r.rows.map((e) => ({ type: e.type, requestId: e.request_id, runId: e.run_id, tenant: e.tenant, ts: e.ts, data: e.data }));
+  const r = await q.query<{
+    tenant: string;
+    request_id: string;
+    run_id: string;
+    type: EngineEvent['type'];
+    data: Record<string, unknown>;
+    ts: Date;
+  }>('SELECT * FROM events WHERE run_id = $1 ORDER BY id', [runId]);
+  return r.rows.map((e) => ({
+    type: e.type,
+    requestId: e.request_id,
+    runId: e.run_id,
+    tenant: e.tenant,
+    ts: e.ts,
+    data: e.data,
+  }));
 }
