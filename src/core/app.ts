@@ -4,6 +4,12 @@ import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open-db.js';
 import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
+import { createEmbeddingModel } from '../agents/models/embedding-models.js';
+import { createEmbedder } from '../memory/embedders/create-embedder.js';
+import type { Embedder } from '../memory/embedders/embedder.js';
+import { LexicalIndex } from '../memory/routing/lexical-index.js';
+import { SkillIndex } from '../memory/routing/skill-index.js';
+import { PgSkillRouter } from '../memory/routing/skill-router.js';
 import { createHandler } from '../tools/handlers/create-handler.js';
 import { SqlConnectorPools } from '../tools/handlers/sql-connectors.js';
 import { validatePipeline } from '../tools/pipeline/validate-pipeline.js';
@@ -40,6 +46,8 @@ export interface SkillgateApp {
   engine: Engine;
   logger: Logger;
   secrets: SecretStore;
+  embedder: Embedder;
+  skillIndex: SkillIndex;
   close(): Promise<void>;
 }
 
@@ -74,8 +82,25 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
     for (const p of registry.problems()) {
       logger.warn({ file: p.file, line: p.line, reason: p.reason }, 'invalid skill file');
     }
+    const embedder = await createEmbedder(
+      config.embeddings,
+      createEmbeddingModel(config.embeddings, { secret: (n) => secrets.get(n) }),
+    );
+    const skillIndex = new SkillIndex(db, embedder);
+    await skillIndex.sync(registry.list());
+    const lexical = new LexicalIndex();
+    lexical.rebuild(registry.list());
+    // Hot reload keeps the routing index in step (serialised, so syncs never overlap).
+    let syncing: Promise<unknown> = Promise.resolve();
+    registry.on('change', () => {
+      lexical.rebuild(registry.list());
+      syncing = syncing
+        .then(() => skillIndex.sync(registry.list()))
+        .catch((err) => logger.error({ err }, 'skill index sync failed'));
+    });
     if (options.watch) await registry.watch();
-    const engine = new Engine({ db, config, registry, logger, secrets });
+    const router = new PgSkillRouter({ db, embedder, lexical });
+    const engine = new Engine({ db, config, registry, logger, secrets, router, context: { embedder } });
     return {
       config,
       db,
@@ -83,8 +108,11 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
       engine,
       logger,
       secrets,
+      embedder,
+      skillIndex,
       async close() {
         await registry.close();
+        await syncing;
         await connectors.close();
         await db.close();
         logger.flush?.();
