@@ -53,12 +53,16 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
  * reported, not re-applied.
  */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<MigrateResult> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // Under the lock too: concurrent `CREATE TABLE IF NOT EXISTS` on an empty database can still fail.
+  await db.tx(async (q) => {
+    await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await q.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied: Migration[] = [];
   for (const m of migrations) {
     const done = await db.tx(async (q) => {

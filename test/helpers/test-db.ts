@@ -56,7 +56,9 @@ export async function createSocketTestDb(): Promise<{ db: PgDb; close: () => Pro
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const lite = await createTestDb();
   const port = await freePort();
-  const server = new PGLiteSocketServer({ db: lite.pg, port, host: '127.0.0.1' });
+  // maxConnections > 1: pg-pool drops a client after a query error and reconnects before the server
+  // has seen the old socket close; the pool (max 1) still keeps one connection active at a time.
+  const server = new PGLiteSocketServer({ db: lite.pg, port, host: '127.0.0.1', maxConnections: 4 });
   await server.start();
   // PGlite serves one connection at a time: keep the pool to a single client.
   const db = await PgDb.open({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, max: 1 });
