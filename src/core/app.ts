@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createEmbeddingModel } from '../agents/models/embedding-models.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { openDb } from '../db/open-db.js';
-import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
-import { createEmbeddingModel } from '../agents/models/embedding-models.js';
 import { createEmbedder } from '../memory/embedders/create-embedder.js';
 import type { Embedder } from '../memory/embedders/embedder.js';
 import { LexicalIndex } from '../memory/routing/lexical-index.js';
 import { SkillIndex } from '../memory/routing/skill-index.js';
 import { PgSkillRouter } from '../memory/routing/skill-router.js';
+import type { BuiltinRegistry } from '../tools/builtins/builtin-registry.js';
 import { createHandler } from '../tools/handlers/create-handler.js';
 import { SqlConnectorPools } from '../tools/handlers/sql-connectors.js';
 import { validatePipeline } from '../tools/pipeline/validate-pipeline.js';
@@ -55,6 +55,30 @@ export function defaultSkillDirs(config: Config): string[] {
   return [join(packageRoot(), 'skills'), ...config.skills_dirs];
 }
 
+export interface CreateSkillRegistryOptions {
+  /** Pack folders; default the shipped `skills/` plus `config.skills_dirs`. */
+  dirs?: string[];
+  /** Builtin handlers; default every shipped builtin. */
+  builtins?: BuiltinRegistry;
+  /** Pools of sql connectors (opened lazily: loading skills never connects anywhere). */
+  connectors?: SqlConnectorPools;
+  /** Skill ids pipelines may refer to besides the loaded ones (validating a folder on its own). */
+  extraKnownIds?: ReadonlySet<string>;
+}
+
+/** The skill registry wired with the handler factory and pipeline validation (not loaded yet). */
+export function createSkillRegistry(config: Config, options: CreateSkillRegistryOptions = {}): SkillRegistry {
+  const builtins = options.builtins ?? shippedBuiltins();
+  const connectors = options.connectors ?? new SqlConnectorPools();
+  const extra = options.extraKnownIds;
+  return new SkillRegistry({
+    dirs: options.dirs ?? defaultSkillDirs(config),
+    makeHandler: (skill) => createHandler(skill, { builtins, connectors, config }),
+    validatePipeline: (skill, known) =>
+      validatePipeline(skill.spec, extra?.size ? new Set([...known, ...extra]) : known, { selfId: skill.id }),
+  });
+}
+
 /** Opens storage, migrates, seeds, loads the skills and builds the engine. */
 export async function createApp(options: CreateAppOptions): Promise<SkillgateApp> {
   const { config } = options;
@@ -71,12 +95,11 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
       await seedDemoData(db, { tenant: config.tenant });
     }
     const secrets = new SecretStore(config.home);
-    const builtins = options.builtins ?? shippedBuiltins();
     const connectors = new SqlConnectorPools();
-    const registry = new SkillRegistry({
-      dirs: options.skillDirs ?? defaultSkillDirs(config),
-      makeHandler: (skill) => createHandler(skill, { builtins, connectors, config }),
-      validatePipeline: (skill, known) => validatePipeline(skill.spec, known),
+    const registry = createSkillRegistry(config, {
+      dirs: options.skillDirs,
+      builtins: options.builtins,
+      connectors,
     });
     registry.loadAll();
     for (const p of registry.problems()) {

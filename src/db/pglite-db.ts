@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { SkillgateError } from '../core/errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { type Db, parseNumeric, type Queryable, type QueryResult, TYPE_OIDS } from './db.js';
 
 export interface PgliteDbOptions {
@@ -9,6 +10,8 @@ export interface PgliteDbOptions {
   dataDir?: string;
   /** A saved snapshot (`dumpDataDir`) to start from, e.g. a migrated test template. */
   loadDataDir?: Blob | File;
+  /** Postgres `shared_buffers` (default 32MB: enough for one process, far less RSS than 128MB). */
+  sharedBuffers?: string;
 }
 
 const parsers = {
@@ -37,22 +40,31 @@ export class PgliteDb implements Db {
   private constructor(
     readonly pg: PGlite,
     description: string,
+    private readonly unlock?: () => void,
   ) {
     this.description = description;
     this.inner = wrap(pg);
   }
 
   static async open(options: PgliteDbOptions = {}): Promise<PgliteDb> {
+    let unlock: (() => void) | undefined;
     try {
-      if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+      if (options.dataDir) {
+        mkdirSync(options.dataDir, { recursive: true });
+        unlock = lockDataDir(options.dataDir);
+      }
       const pg = await PGlite.create({
         dataDir: options.dataDir,
         loadDataDir: options.loadDataDir,
         extensions: { vector },
         parsers,
+        // One process, one connection: Postgres' default 128 MB of shared buffers mostly sits idle.
+        postgresqlconf: `shared_buffers=${options.sharedBuffers ?? '32MB'}`,
       });
-      return new PgliteDb(pg, options.dataDir ? `pglite:${options.dataDir}` : 'pglite:memory');
+      return new PgliteDb(pg, options.dataDir ? `pglite:${options.dataDir}` : 'pglite:memory', unlock);
     } catch (err) {
+      unlock?.();
+      if (err instanceof SkillgateError) throw err;
       throw new SkillgateError(
         'storage.unavailable',
         `Cannot open the embedded database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${(err as Error).message}`,
@@ -81,5 +93,6 @@ export class PgliteDb implements Db {
 
   async close(): Promise<void> {
     if (!this.pg.closed) await this.pg.close();
+    this.unlock?.();
   }
 }
