@@ -416,18 +416,25 @@ export class Engine extends EventEmitter {
     skill: Skill,
     ctx: Omit<HandlerContext, 'signal'>,
     signal?: AbortSignal,
-  ): Promise<unknown> {
-    if (handler.preview)
-      return handler.preview({ ...ctx, mode: 'dry_run', signal: signal ?? new AbortController().signal });
+  ): Promise<{ preview: unknown; output?: unknown }> {
+    if (handler.preview) {
+      return {
+        preview: await handler.preview({
+          ...ctx,
+          mode: 'dry_run',
+          signal: signal ?? new AbortController().signal,
+        }),
+      };
+    }
     if (skill.spec.effects === 'read') {
       const { result } = await executeHandler(
         handler,
         { ...ctx, mode: 'dry_run' },
         { timeoutMs: skill.spec.timeout_ms, retries: 0, signal },
       );
+      // A read-only skill has no side effects: its dry run is a real run, whose output is reported.
       return {
-        effects: 'read',
-        note: 'read-only: the result below is what it returns',
+        preview: { effects: 'read', note: 'read-only: ran for real, nothing changed' },
         output: result.output,
       };
     }
@@ -446,9 +453,9 @@ export class Engine extends EventEmitter {
   ) {
     const { ctx } = this.contextOf(entry, record, req, ev, false);
     try {
-      record.preview = this.secrets.redactValue(
-        await this.preview(entry.handler, entry.skill, ctx, req.signal),
-      );
+      const p = await this.preview(entry.handler, entry.skill, ctx, req.signal);
+      record.preview = this.secrets.redactValue(p.preview);
+      if (p.output !== undefined) record.output = this.secrets.redactValue(p.output);
       record.status = 'dry_run';
     } catch (err) {
       record.status = 'failed';
@@ -474,7 +481,10 @@ export class Engine extends EventEmitter {
     started: number,
   ): Promise<RunResult> {
     const { ctx } = this.contextOf(entry, { ...record, mode: 'dry_run' }, req, ev, false);
-    const preview = this.secrets.redactValue(await this.preview(entry.handler, entry.skill, ctx, req.signal));
+    const p = await this.preview(entry.handler, entry.skill, ctx, req.signal);
+    const preview = this.secrets.redactValue(
+      p.output === undefined ? p.preview : { ...(p.preview as object), output: p.output },
+    );
     const now = this.clock();
     const approval: Omit<ApprovalRecord, 'decisions' | 'status'> = {
       id: this.ids('apr'),
@@ -583,7 +593,7 @@ export class Engine extends EventEmitter {
     );
     let actualUsd = 0;
     try {
-      const retries = skill.spec.idempotent ? skill.spec.max_retries : 0;
+      const retries = skill.spec.idempotent ? (req.retries ?? skill.spec.max_retries) : 0;
       const { result, attempts } = await executeHandler(entry.handler, ctx, {
         timeoutMs: skill.spec.timeout_ms,
         retries,

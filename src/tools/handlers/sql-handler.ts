@@ -153,6 +153,17 @@ function sqlFailed(skill: Skill, err: unknown, index: number, values: unknown[])
     if (text.length >= 3) message = message.split(text).join('…');
   }
   const sqlstate = (err as { code?: unknown }).code;
+  // Constraint violations are the caller's to fix (a duplicate e-mail, a missing parent row...).
+  if (sqlstate === '23505' || sqlstate === '23503') {
+    const constraint = (err as { constraint?: unknown }).constraint;
+    return new SkillgateError(
+      'resource.conflict',
+      sqlstate === '23505'
+        ? `Skill ${skill.id}: a record with the same unique values already exists${typeof constraint === 'string' ? ` (${constraint})` : ''}.`
+        : `Skill ${skill.id}: the record refers to one that does not exist${typeof constraint === 'string' ? ` (${constraint})` : ''}.`,
+      { skill: skill.id, statement: index + 1, sqlstate },
+    );
+  }
   return new SkillgateError(
     'handler.sql_failed',
     `Skill ${skill.id}: statement ${index + 1} failed: ${message}`,
