@@ -79,14 +79,13 @@ describe('catalogue skill files (crm, invoices, reports, ops, web)', () => {
     }
   });
 
-  it('give every public skill a description, tags and 6-10 distinct routing examples', () => {
+  it('give every public skill a description, tags and at least 6 distinct routing examples', () => {
     const seen = new Set<string>();
     for (const id of Object.keys(CATALOGUE)) {
       const { spec } = byId.get(id)!;
       expect(spec.description.length, id).toBeGreaterThan(120);
       expect(spec.tags.length, id).toBeGreaterThanOrEqual(3);
       expect(spec.examples.length, id).toBeGreaterThanOrEqual(6);
-      expect(spec.examples.length, id).toBeLessThanOrEqual(10);
       for (const e of spec.examples) {
         expect(seen.has(e.toLowerCase()), `duplicate example "${e}"`).toBe(false);
         seen.add(e.toLowerCase());

@@ -9,6 +9,15 @@ function stems(text: string): string[] {
   return [...new Set(content.map((t) => t.stem))];
 }
 
+const QUESTION_START =
+  /^(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|have|has|any)\b/;
+
+/** True for a question ("what do you know about X?", "is the api up"), as opposed to a command. */
+export function isQuestion(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  return t.endsWith('?') || QUESTION_START.test(t);
+}
+
 export interface LexicalScores {
   /** IDF-weighted share of the query's words found in the best single example utterance. */
   example: number;
@@ -29,14 +38,20 @@ export class LexicalIndex {
   private docPostings = new Map<string, Set<string>>();
   /** stem -> (skill id, example number) pairs whose example contains it. */
   private examplePostings = new Map<string, { skill: string; example: number }[]>();
+  /** skill id -> share of its example utterances that are questions. */
+  private questionShare = new Map<string, number>();
 
   rebuild(skills: readonly Skill[]): void {
     const routable = skills.filter(isRoutable);
     const df = new Map<string, number>();
     this.docPostings = new Map();
     this.examplePostings = new Map();
+    this.questionShare = new Map();
     for (const s of routable) {
       const spec = s.spec;
+      if (spec.examples.length > 0) {
+        this.questionShare.set(s.id, spec.examples.filter(isQuestion).length / spec.examples.length);
+      }
       const doc = new Set(
         stems([spec.title, spec.tags.join(' '), spec.description, ...spec.examples].join(' ')),
       );
@@ -58,6 +73,16 @@ export class LexicalIndex {
     this.idf = new Map();
     for (const [t, d] of df) this.idf.set(t, Math.log(1 + (n - d + 0.5) / (d + 0.5)));
     this.maxIdf = Math.log(1 + (n + 0.5) / 0.5);
+  }
+
+  /**
+   * How well the form of the query (question or command) matches the skill's example utterances:
+   * "what do you remember about X?" reads like recall's examples, "remember X" like remember's.
+   */
+  formMatch(query: string, skillId: string): number {
+    const share = this.questionShare.get(skillId);
+    if (share === undefined) return 0.5;
+    return isQuestion(query) ? share : 1 - share;
   }
 
   /** Scores for every skill sharing at least one word with the query. */

@@ -91,6 +91,7 @@ export class PgSkillRouter implements SkillRouter {
         tags: tagScore(r.tags, queryStems),
         lexicalExample: lex.get(r.skill_id)?.example ?? 0,
         lexicalDocument: lex.get(r.skill_id)?.document ?? 0,
+        form: lexical.formMatch(query, r.skill_id),
         feedback: adjust.get(r.skill_id) ?? 0,
       },
     }));
