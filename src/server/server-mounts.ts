@@ -1,3 +1,6 @@
+import { chatBotsMount } from '../bots/chat-bots.js';
+import { mcpHttpMount } from '../mcp/http/mcp-http-route.js';
+import { triggersMount } from '../triggers/triggers-mount.js';
 import type { HttpMount } from './http-app.js';
 
 /**
@@ -7,5 +10,5 @@ import type { HttpMount } from './http-app.js';
  * the SkillgateApp, is behind the Host check, body limit and error handler, and may return a disposer.
  */
 export function serverMounts(): HttpMount[] {
-  return [];
+  return [mcpHttpMount(), triggersMount(), chatBotsMount()];
 }

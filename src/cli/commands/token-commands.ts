@@ -25,7 +25,11 @@ function tokenRow(t: ApiTokenRecord) {
     created: day(t.createdAt),
     expires: t.expiresAt ? day(t.expiresAt) : 'never',
     last_used: day(t.lastUsedAt),
-    status: t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt.getTime() <= Date.now() ? 'expired' : 'active',
+    status: t.revokedAt
+      ? 'revoked'
+      : t.expiresAt && t.expiresAt.getTime() <= Date.now()
+        ? 'expired'
+        : 'active',
   };
 }
 
