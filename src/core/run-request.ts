@@ -21,6 +21,8 @@ export interface RunRequest {
   /** Set by the engine for pipeline steps. */
   parentRunId?: string;
   signal?: AbortSignal;
+  /** In-process retries of an idempotent skill; default its `max_retries`. Durable jobs pass 0 and retry through the queue. */
+  retries?: number;
   /** Live events of this request (progress on terminals and chat). */
   onEvent?: (event: EngineEvent) => void;
 }
