@@ -67,7 +67,8 @@ const DEFAULT_LOG_LEVEL: LoggingLevel = 'notice';
 const INSTRUCTIONS = `Skillgate runs skills (tools) behind policy, budget, approval and audit gates.
 Risky tools may answer with status "approval_required": the user (if your client shows forms) or
 another person decides it; approvals_decide records a decision and runs_get returns the outcome.
-When unsure which tool fits, use skills_search, or ask to let the router choose.`;
+When unsure which tool fits, use skills_search, or ask to let the agent plan the request (it may
+run several tools and answers with the steps it relied on).`;
 
 let version: string | undefined;
 function serverVersion(): string {

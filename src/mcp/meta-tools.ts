@@ -1,9 +1,13 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { resultOf } from '../agents/agent-result.js';
+import { continueAfterDecision } from '../agents/app-agent-loop.js';
+import { getAgentRun } from '../agents/store/agent-store.js';
 import { getApproval, listApprovals } from '../core/approvals/approval-store.js';
 import { SkillgateError, toSkillgateError } from '../core/errors.js';
 import { getRun } from '../core/records/run-store.js';
-import { callThroughEngine, type ToolCallEnv } from './call-through-engine.js';
+import { agentRunToolResult, agentRunView, askThroughAgent } from './agent-ask.js';
+import type { ToolCallEnv } from './call-through-engine.js';
 import { approvalView, mayReadApproval, mayReadRun, oversees, runView } from './record-views.js';
 import { isToolVisible, toolNamesOf } from './skill-tools.js';
 import { errorResult, successResult } from './tool-result.js';
@@ -18,10 +22,13 @@ const SearchSchema = z.object({
   query: z.string().min(1).max(1000).describe('What you want to do, in words'),
   limit: z.number().int().min(1).max(20).default(5).describe('How many skills to return (default 5)'),
 });
-const AskSchema = z.object({
-  query: z.string().min(1).max(4000).describe('The request in words, e.g. "remind ACME about invoice 42"'),
-  input: z.record(z.string(), z.unknown()).default({}).describe('Input fields for the chosen skill'),
-  dry_run: z.boolean().default(false).describe('Only preview what would happen'),
+// Strict: `input` and `dry_run` of the former router-only `ask` are refused, never silently ignored.
+const AskSchema = z.strictObject({
+  query: z
+    .string()
+    .min(1)
+    .max(4000)
+    .describe('The request in words, e.g. "remind ACME about invoice 42", with every value it needs'),
 });
 const ListSchema = z.object({
   status: z.enum(['pending', 'all']).default('pending'),
@@ -112,16 +119,11 @@ const ask = define(
     name: 'ask',
     title: 'Ask in words',
     description:
-      'Runs a request given in words: the router picks the skill and the engine runs it with every gate (policy, budget, approval, audit). Risky actions wait for approval.',
+      "Does what a request in words asks: the agent plans it into one or more skills, runs each through the engine with every gate (policy, budget, approval, audit), checks the results and answers with statements citing the steps. Risky steps wait for approval: the result lists the approval ids and how to decide, and the run continues once they are decided. For a dry run or exact input, call the skill's own tool (skills_search finds it).",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
   AskSchema,
-  (args, env) =>
-    callThroughEngine(
-      env,
-      { query: args.query, input: args.input, mode: args.dry_run ? 'dry_run' : 'execute' },
-      () => false,
-    ),
+  (args, env) => askThroughAgent(env, args.query),
 );
 
 const approvalsList = define(
@@ -162,6 +164,8 @@ const approvalsDecide = define(
       channel: 'mcp',
     });
     const a = d.approval;
+    // An agent run paused on this approval continues now (on whichever surface it was decided).
+    const agent = a.status === 'pending' ? undefined : await continueAfterDecision(env.app, a.id);
     return successResult(
       {
         approval_id: a.id,
@@ -176,6 +180,7 @@ const approvalsDecide = define(
               error: d.run.error ?? null,
             }
           : null,
+        ...(agent ? { agent_run: agentRunView(agent) } : {}),
       },
       true,
     );
@@ -187,11 +192,20 @@ const runsGet = define(
     name: 'runs_get',
     title: 'Get a run',
     description:
-      'Returns a run: status, steps, output or error, cost. Use it after an approval to get the outcome.',
+      "Returns a run: status, steps, output or error, cost. Use it after an approval to get the outcome. An agent run id (agt_...) returns the agent's answer, steps and pending approvals.",
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
   RunSchema,
   async (args, env) => {
+    if (args.run_id.startsWith('agt_')) {
+      const agent = await getAgentRun(env.app.db, args.run_id, env.principal.tenant);
+      if (!agent || (agent.principal !== env.principal.id && !oversees(env.app.config, env.principal))) {
+        throw new SkillgateError('agent.run_not_found', `No agent run "${args.run_id}" that you may see.`, {
+          run: args.run_id,
+        });
+      }
+      return agentRunToolResult(await resultOf(env.app.db, agent));
+    }
     const run = await getRun(env.app.db, args.run_id, env.principal.tenant);
     if (!run || !mayReadRun(env.app.config, env.principal, run)) {
       throw new SkillgateError('run.not_found', `No run "${args.run_id}" that you may see.`, {

@@ -22,7 +22,10 @@ export interface CodeSamplerOptions {
  * so the skill keeps asking for samples (`code.samples_required`). Provider keys are read at the
  * first sample (through the run's secret reader), so a missing key fails that run, not the app.
  */
-export function createCodeSampler(config: Config, options: CodeSamplerOptions = {}): RunGenerateFn | undefined {
+export function createCodeSampler(
+  config: Config,
+  options: CodeSamplerOptions = {},
+): RunGenerateFn | undefined {
   const m = config.models;
   const role = SAMPLING_ROLES.find((r) => (options.models ? options.models[r] : (m[r] ?? m.default)));
   if (!role) return undefined;

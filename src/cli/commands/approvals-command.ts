@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { AgentRunResult } from '../../agents/agent-types.js';
+import { continueAfterDecision } from '../../agents/app-agent-loop.js';
 import type { ApprovalRecord } from '../../core/approvals/approval-record.js';
 import { getApproval, listApprovals } from '../../core/approvals/approval-store.js';
 import { SkillgateError } from '../../core/errors.js';
@@ -21,6 +23,17 @@ function approvalRow(a: ApprovalRecord) {
     created: minute(a.createdAt),
     expires: minute(a.expiresAt),
   };
+}
+
+/** What became of the agent run that waited on the decided approval. */
+function printAgentRun(ctx: CliContext, r: AgentRunResult): void {
+  ctx.out(`agent run ${r.id} continued: ${r.status}`);
+  if (r.status === 'needs_input' && r.question) ctx.out(r.question);
+  else if (r.answer) ctx.out(r.answer);
+  for (const a of r.status === 'waiting_approval' ? r.approvals : []) {
+    ctx.out(`waiting for approval ${a.approvalId} (${a.skill}, step ${a.stepKey})`);
+  }
+  if (r.error) ctx.err(`error ${r.error.code}: ${r.error.message}`);
 }
 
 /** `skillgate approvals list|approve|deny`. */
@@ -55,8 +68,10 @@ export function registerApprovalsCommand(program: Command, ctx: CliContext): voi
       comment: opts.comment,
       channel: 'cli',
     });
+    // An agent run paused on this approval continues here (no other process may be listening).
+    const agent = approval.status === 'pending' ? undefined : await continueAfterDecision(app, approval.id);
     if (ctx.json) {
-      ctx.printJson(run ? { approval, run } : { approval });
+      ctx.printJson({ approval, ...(run ? { run } : {}), ...(agent ? { agent_run: agent } : {}) });
       if (run) ctx.exitCode = exitCodeOf(run);
       return;
     }
@@ -64,6 +79,7 @@ export function registerApprovalsCommand(program: Command, ctx: CliContext): voi
       ctx.out(
         `approval ${approval.id} denied by ${principal.id}: run ${approval.runId} of ${approval.skillId} will not execute`,
       );
+      if (agent) printAgentRun(ctx, agent);
       return;
     }
     if (!run) {
@@ -76,6 +92,7 @@ export function registerApprovalsCommand(program: Command, ctx: CliContext): voi
     }
     ctx.out(`approval ${approval.id} approved by ${principal.id}; ran ${approval.skillId}:`);
     ctx.exitCode = printRunResult(ctx, run);
+    if (agent) printAgentRun(ctx, agent);
   };
 
   for (const decision of ['approve', 'deny'] as const) {

@@ -3,6 +3,7 @@ import { SkillgateError } from '../../core/errors.js';
 import type { RunRequest } from '../../core/run-request.js';
 import { parseKeyValues } from '../../tools/parse-key-values.js';
 import { SKILL_ID_PATTERN } from '../../tools/skill-spec.js';
+import { enqueueRun } from '../../triggers/jobs/enqueue-run.js';
 import type { CliContext } from '../cli-context.js';
 import { printRunResult } from '../format/print-run-result.js';
 import { stepProgress } from '../progress.js';
@@ -12,6 +13,7 @@ interface RunOptions {
   input?: string;
   dryRun?: boolean;
   idempotencyKey?: string;
+  async?: boolean;
 }
 
 function parseInputJson(text: string): Record<string, unknown> {
@@ -37,6 +39,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--input <json>', 'input as a JSON object (key=value pairs override its fields)')
     .option('--dry-run', 'preview what would change, without side effects')
     .option('--idempotency-key <key>', 'a repeated key returns the first run instead of running again')
+    .option('--async', 'queue the run as a durable job and print its id (see `skillgate jobs`)')
     .addHelpText(
       'after',
       `
@@ -68,6 +71,12 @@ Exit codes: 0 succeeded or dry run, 1 failed or refused, 2 usage error, 3 waitin
       } else {
         req.query = [first, ...rest].join(' ');
         req.input = fromJson;
+      }
+      if (opts.async) {
+        const job = await enqueueRun(app, req);
+        if (ctx.json) return ctx.printJson(job);
+        const what = job.duplicate ? 'already queued (same idempotency key)' : 'queued';
+        return ctx.out(`job ${job.jobId} ${what}: skillgate jobs show ${job.jobId}`);
       }
       const abort = new AbortController();
       const onSignal = () => abort.abort();

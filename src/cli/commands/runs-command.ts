@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadAgentTrace, renderAgentTrace } from '../../agents/render-agent-trace.js';
 import { SkillgateError } from '../../core/errors.js';
 import { getEvents, getRun, getSteps, listRuns } from '../../core/records/run-store.js';
 import type { Queryable } from '../../db/db.js';
@@ -57,15 +58,30 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
 
   runs
     .command('show')
-    .description('A run in detail: status, timings, input, output or error, steps, events')
-    .argument('<id>', 'run id')
+    .description(
+      'A run in detail: status, timings, input, output or error, steps, events; an agent run (agt_...) ' +
+        'or a step of one: its trace (plans, steps, critic verdicts, model calls)',
+    )
+    .argument('<id>', 'run id or agent run id')
     .action(async (id: string) => {
       const app = await ctx.openApp();
-      const run = await getRun(app.db, id, ctx.principal().tenant);
+      const tenant = ctx.principal().tenant;
+      if (id.startsWith('agt_')) {
+        const trace = await loadAgentTrace(app.db, id, tenant);
+        if (!trace) throw new SkillgateError('agent.run_not_found', `No agent run "${id}".`, { run: id });
+        if (ctx.json) return ctx.printJson(trace);
+        return ctx.out(renderAgentTrace(trace, { maxWidth: ctx.width }));
+      }
+      const run = await getRun(app.db, id, tenant);
       if (!run) throw new SkillgateError('run.not_found', `No run "${id}".`, { run: id });
       const events = await getEvents(app.db, id);
-      if (ctx.json) return ctx.printJson({ ...run, events });
+      // Steps of an agent run are engine runs on channel `agent` whose request id is the agent run.
+      const agentRunId = run.requestId.startsWith('agt_') ? run.requestId : undefined;
+      const trace = agentRunId ? await loadAgentTrace(app.db, agentRunId, tenant) : undefined;
+      if (ctx.json) return ctx.printJson({ ...run, events, ...(trace ? { agent: trace } : {}) });
       const tree = await stepTree(app.db, run.steps ?? [], 3);
       ctx.out(formatRunDetails(run, tree, events, { maxWidth: ctx.width }));
+      if (trace)
+        ctx.out(`\npart of agent run ${trace.run.id}:\n${renderAgentTrace(trace, { maxWidth: ctx.width })}`);
     });
 }

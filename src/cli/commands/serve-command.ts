@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createApp } from '../../core/app.js';
+import { agentLoopFor } from '../../agents/app-agent-loop.js';
+import { createApp, type SkillgateApp } from '../../core/app.js';
 import { SkillgateError } from '../../core/errors.js';
 import { serverMounts } from '../../server/server-mounts.js';
 import { startHttpServer } from '../../server/start-http-server.js';
@@ -48,6 +49,35 @@ function watchSignals(stop?: AbortSignal): { requested: Promise<string>; dispose
   };
 }
 
+/**
+ * Keeps paused agent runs moving while serving: the app's loop resumes a run as soon as its
+ * approval is decided on any surface of this process (`attach`), and runs decided while no server
+ * was up are resumed now (`resumePending`, in the background). `stop` detaches and waits for resumes.
+ */
+function resumeAgentRuns(app: SkillgateApp): { stop(): Promise<void> } {
+  try {
+    const loop = agentLoopFor(app);
+    const detach = loop.attach();
+    const pending = loop
+      .resumePending()
+      .then((runs) => {
+        if (runs.length) app.logger.info({ agentRuns: runs.map((r) => r.id) }, 'agent runs resumed');
+      })
+      .catch((err) => app.logger.error({ err }, 'resuming agent runs failed'));
+    return {
+      async stop() {
+        detach();
+        await pending;
+        await loop.idle();
+      },
+    };
+  } catch (err) {
+    // A misconfigured model (e.g. a missing key) must not keep the server down.
+    app.logger.error({ err }, 'the agent loop is unavailable; paused agent runs will not resume');
+    return { stop: async () => {} };
+  }
+}
+
 /** `skillgate serve`: the HTTP server until SIGINT/SIGTERM, then a graceful shutdown. */
 export function registerServeCommand(program: Command, ctx: CliContext, stop?: AbortSignal): void {
   program
@@ -67,6 +97,7 @@ export function registerServeCommand(program: Command, ctx: CliContext, stop?: A
             port: opts.port,
             mounts: serverMounts(),
           });
+          const agents = resumeAgentRuns(app);
           logger.info(
             { url: server.url, skills: app.registry.size, database: app.db.description },
             'skillgate listening',
@@ -77,6 +108,7 @@ export function registerServeCommand(program: Command, ctx: CliContext, stop?: A
           const signal = await signals.requested;
           logger.info({ signal }, 'shutting down');
           await server.close();
+          await agents.stop();
         } finally {
           await app.close();
         }

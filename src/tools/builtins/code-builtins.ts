@@ -8,7 +8,7 @@ import { compileSpec } from '../../code/compile/compile-spec.js';
 import { previewCompile } from '../../code/compile/preview-compile.js';
 import { requireLanguage } from '../../code/parsing/parse-code.js';
 import { resolveContract } from '../../code/repeatability/contract.js';
-import { type GenerateFn, measureRepeatability } from '../../code/repeatability/measure-repeatability.js';
+import { measureRepeatability } from '../../code/repeatability/measure-repeatability.js';
 import { listRepeatability, saveRepeatability } from '../../code/repeatability/repeatability-store.js';
 import { checkRestrictions } from '../../code/restrictions/check-restrictions.js';
 import { parseRestrictionSet, type RestrictionSet } from '../../code/restrictions/restriction-set.js';
@@ -17,12 +17,23 @@ import { BACKEND_IDS, type BackendId } from '../../code/spec/backends.js';
 import { checkSpec } from '../../code/spec/check-spec.js';
 import type { BuiltinHandler, HandlerContext } from '../handler.js';
 
+/**
+ * One completion for a sampling prompt, drawn for (and charged to) the skill run in `ctx`: its
+ * principal's budget, its run id on the ledger rows.
+ */
+export type RunGenerateFn = (
+  ctx: HandlerContext,
+  prompt: string,
+  options: { temperature: number; signal?: AbortSignal },
+) => Promise<string>;
+
 export interface CodeBuiltinsOptions {
   /**
-   * The model seam for `code.repeatability` when no samples are supplied. The agent layer wires the
-   * configured model here; without it, callers must supply samples (`code.samples_required`).
+   * The model seam for `code.repeatability` when no samples are supplied. The composition root
+   * (`createApp`) wires the configured model here; without it, callers must supply samples
+   * (`code.samples_required`).
    */
-  generate?: GenerateFn;
+  generate?: RunGenerateFn;
 }
 
 async function restrictionSetOf(
@@ -85,10 +96,23 @@ export function createCodeBuiltins(options: CodeBuiltinsOptions = {}): Record<st
         };
         const contract = resolveContract(input.contract);
         const set = await restrictionSetOf(ctx, input.restriction_set ?? contract.restriction_set);
+        const sampling = !input.samples?.length && options.generate !== undefined;
+        if (sampling && ctx.mode === 'dry_run') {
+          // A dry run never spends on the model: it says what the run would draw.
+          return {
+            output: {
+              dry_run: true,
+              contract: contract.id,
+              would_sample: input.n ?? 10,
+              temperature: input.temperature ?? 0.7,
+            },
+          };
+        }
+        const generate = options.generate;
         const report = await measureRepeatability({
           contract,
           samples: input.samples,
-          generate: options.generate,
+          generate: generate && ((prompt, o) => generate(ctx, prompt, o)),
           n: input.n,
           temperature: input.temperature,
           level: input.level,
@@ -145,5 +169,5 @@ export function createCodeBuiltins(options: CodeBuiltinsOptions = {}): Record<st
   };
 }
 
-/** The shipped `code` builtins (sampling needs samples from the caller until a model is wired). */
+/** The `code` builtins without a model (sampling needs samples from the caller). */
 export const codeBuiltins: Record<string, BuiltinHandler> = createCodeBuiltins();
