@@ -5,14 +5,24 @@ import { SkillgateError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { CliContext, type CliIo, EXIT } from './cli-context.js';
 import { registerApprovalsCommand } from './commands/approvals-command.js';
+import { registerAskCommand } from './commands/ask-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
+import { registerCodeCommands } from './commands/code-commands.js';
 import { registerDbCommand } from './commands/db-command.js';
+import { registerEvalAgentCommand } from './commands/eval-agent-command.js';
 import { registerInitCommand } from './commands/init-command.js';
+import { registerJobsCommands } from './commands/jobs-commands.js';
+import { registerMcpCommand } from './commands/mcp-commands.js';
 import { registerRoutingCommands } from './commands/routing-commands.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerScheduleCommands } from './commands/schedule-commands.js';
+import { registerSecretsCommands } from './commands/secrets-commands.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerSkillsCommand } from './commands/skills-command.js';
+import { registerTokenCommands } from './commands/token-commands.js';
+import { registerUsersCommand } from './commands/users-command.js';
+import { registerWebhooksCommands } from './commands/webhooks-commands.js';
 import { printErrorInfo } from './format/print-run-result.js';
 
 export interface MainIo extends Partial<CliIo> {
@@ -70,7 +80,17 @@ function buildProgram(ctx: CliContext, stop?: AbortSignal): Command {
   registerDbCommand(program, ctx);
   registerInitCommand(program, ctx);
   registerServeCommand(program, ctx, stop);
+  registerUsersCommand(program, ctx);
+  registerCodeCommands(program, ctx);
+  registerMcpCommand(program, ctx, stop);
+  registerTokenCommands(program, ctx);
   registerRoutingCommands(program, ctx);
+  registerAskCommand(program, ctx);
+  registerEvalAgentCommand(program, ctx);
+  registerJobsCommands(program, ctx);
+  registerWebhooksCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
+  registerSecretsCommands(program, ctx);
   // Subcommands inherit output and error handling.
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp({ showGlobalOptions: true });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createCodeSampler } from '../agents/models/code-sampler.js';
 import { createEmbeddingModel } from '../agents/models/embedding-models.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
@@ -98,7 +99,8 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
     const connectors = new SqlConnectorPools();
     const registry = createSkillRegistry(config, {
       dirs: options.skillDirs,
-      builtins: options.builtins,
+      // `code.repeatability` samples the configured model (none configured: callers give samples).
+      builtins: options.builtins ?? shippedBuiltins({ generate: createCodeSampler(config) }),
       connectors,
     });
     registry.loadAll();

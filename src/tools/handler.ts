@@ -49,6 +49,8 @@ export interface HandlerContext {
   log: Logger;
   /** Reads a secret by env name (env or `$SKILLGATE_HOME/secrets/.env`); values are redacted in logs. */
   secret(name: string): string | undefined;
+  /** The configured embedder (memory, library); builtins fall back to the offline hash embedder when absent. */
+  embedder?: import('../memory/embedders/embedder.js').Embedder;
   /** Runs another skill through the engine (every gate applies), as a child of this run. */
   invoke(req: ChildRunRequest): Promise<ChildRunResult>;
   /** Reports progress of a step (pipelines); recorded and shown on terminals and chat. */

@@ -1,6 +1,6 @@
+import { LineCounter, parseDocument } from 'yaml';
 import { sha256Hex } from '../core/hash.js';
 import { yamlLineOf } from '../core/yaml-lines.js';
-import { LineCounter, parseDocument } from 'yaml';
 import { compileJsonSchema } from './json-schema-subset.js';
 import type { Skill } from './skill.js';
 import { requiredPermissions, SkillSpecSchema } from './skill-spec.js';
@@ -64,6 +64,8 @@ export function parseSkillFile(file: string, text: string): ParsedSkillFile {
     };
     return { skill, problems: [] };
   } catch (err) {
-    return { problems: [{ file, reason: `cannot compile schemas: ${(err as Error).message}`, skillId: spec.id }] };
+    return {
+      problems: [{ file, reason: `cannot compile schemas: ${(err as Error).message}`, skillId: spec.id }],
+    };
   }
 }

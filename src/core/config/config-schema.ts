@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { DurationSchema } from '../duration.js';
+import { ChatConfigSchema } from './chat-config.js';
 import { EmbeddingsConfigSchema } from './embeddings-config.js';
 import { LibraryConfigSchema } from './library-config.js';
+import { McpConfigSchema } from './mcp-config.js';
+import { ModelsConfigSchema } from './models-config.js';
+import { JobsConfigSchema, SchedulesConfigSchema, WebhooksConfigSchema } from './triggers-config.js';
 import { WebConfigSchema } from './web-config.js';
 
 export const RiskSchema = z.enum(['low', 'medium', 'high']);
@@ -146,6 +150,12 @@ export const ConfigSchema = z.object({
   embeddings: EmbeddingsConfigSchema,
   library: LibraryConfigSchema,
   web: WebConfigSchema,
+  mcp: McpConfigSchema,
+  jobs: JobsConfigSchema,
+  webhooks: WebhooksConfigSchema,
+  schedules: SchedulesConfigSchema,
+  models: ModelsConfigSchema,
+  chat: ChatConfigSchema,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
