@@ -39,7 +39,9 @@ describe.each(backends)('memory storage on $name', (backend) => {
 
   it('ingests, answers with citations and reindexes', async () => {
     const lib = new DocumentLibrary(db, embedder);
-    await lib.ingest('t1', 'alice', { text: '# Ops\n\n## Backups\n\nBackups run nightly and are kept for 30 days.\n' });
+    await lib.ingest('t1', 'alice', {
+      text: '# Ops\n\n## Backups\n\nBackups run nightly and are kept for 30 days.\n',
+    });
     const a = await answerQuestion(db, embedder, 't1', 'How long are backups kept?');
     expect(a.citations[0]).toMatchObject({ heading: 'Ops > Backups', lines: [5, 5] });
     const next = new HashEmbedder({ dimensions: 128 });

@@ -58,13 +58,19 @@ export class LexicalIndex {
       for (const t of doc) {
         df.set(t, (df.get(t) ?? 0) + 1);
         let set = this.docPostings.get(t);
-        if (!set) this.docPostings.set(t, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          this.docPostings.set(t, set);
+        }
         set.add(s.id);
       }
       spec.examples.forEach((ex, i) => {
         for (const t of stems(ex)) {
           let list = this.examplePostings.get(t);
-          if (!list) this.examplePostings.set(t, (list = []));
+          if (!list) {
+            list = [];
+            this.examplePostings.set(t, list);
+          }
           list.push({ skill: s.id, example: i });
         }
       });

@@ -18,7 +18,9 @@ export function envName(...parts: string[]): string {
 
 function quote(value: string): string {
   if (/[\n\r]/.test(value)) throw new Error('a secret value cannot contain a line break');
-  return /^[A-Za-z0-9_./:@+-]*$/.test(value) ? value : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return /^[A-Za-z0-9_./:@+-]*$/.test(value)
+    ? value
+    : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /**
@@ -68,7 +70,11 @@ const cache = new Map<string, { stamp: string; values: Record<string, string> }>
  * A secret by env name: the process env first, else the env file as it is on disk now (re-read
  * when it changed), so that secrets added by the CLI reach a running server without a restart.
  */
-export function readSecret(home: string, name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function readSecret(
+  home: string,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (env[name]) return env[name];
   const file = secretsFile(home);
   if (!existsSync(file)) return undefined;
