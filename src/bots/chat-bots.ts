@@ -2,20 +2,28 @@ import type { SkillgateApp } from '../core/app.js';
 import { CHAT_ENV } from '../core/config/chat-config.js';
 import type { HttpMount } from '../server/http-app.js';
 import type { AskFn } from './ask-seam.js';
-import { DiscordBot } from './discord/discord-bot.js';
-import { SlackBot } from './slack/slack-bot.js';
+import type { DiscordBot } from './discord/discord-bot.js';
+import type { SlackBot } from './slack/slack-bot.js';
 
 export interface ChatBotsOptions {
-  /** Requests in words; default the router alone (`defaultAsk`). */
+  /** Requests in words; default the app's agent loop (`defaultAsk`). */
   ask?: AskFn;
   /** Where the API base URL variables are read (default `process.env`); tokens come from the secret store. */
   env?: NodeJS.ProcessEnv;
 }
 
-/** The bots that were configured; `started` resolves when each finished starting (or failed, logged). */
+/**
+ * The bots that were configured. A bot's package (`@slack/bolt`, `discord.js`) is imported only
+ * when its tokens are set, so `slack` / `discord` are filled in once that import finished: at the
+ * latest when `started` resolves (each bot finished starting, or failed, logged).
+ */
 export interface ChatBots {
   slack?: SlackBot;
   discord?: DiscordBot;
+  /** True when Slack is configured over HTTP: `POST /slack/events` must be mounted. */
+  slackHttp: boolean;
+  /** Resolves once the configured bots are constructed (packages imported); never rejects. */
+  loaded: Promise<void>;
   started: Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,7 +41,12 @@ export function createChatBots(app: SkillgateApp, options: ChatBotsOptions = {})
   const env = options.env ?? process.env;
   const chat = app.config.chat;
   const log = app.logger.child({ component: 'chat' });
-  const bots: Omit<ChatBots, 'started' | 'stop'> = {};
+  const bots: Pick<ChatBots, 'slack' | 'discord'> = {};
+  const loading: Promise<void>[] = [];
+  const load = (name: string, build: () => Promise<void>) =>
+    loading.push(
+      build().catch((err: Error) => log.error({ err: { message: err.message } }, `${name} failed to start`)),
+    );
 
   const botToken = secret(CHAT_ENV.slackBotToken);
   const appToken = secret(CHAT_ENV.slackAppToken);
@@ -45,13 +58,16 @@ export function createChatBots(app: SkillgateApp, options: ChatBotsOptions = {})
       `Slack skipped: set ${CHAT_ENV.slackBotToken} plus ${CHAT_ENV.slackSigningSecret} (HTTP at /slack/events) or ${CHAT_ENV.slackAppToken} (Socket Mode) to enable it`,
     );
   } else {
-    bots.slack = new SlackBot({
-      app,
-      botToken,
-      appToken: socket ? appToken : undefined,
-      signingSecret: socket ? undefined : signingSecret,
-      apiUrl: env[CHAT_ENV.slackApiUrl] || chat.slack.api_url,
-      ask: options.ask,
+    load('Slack', async () => {
+      const { SlackBot } = await import('./slack/slack-bot.js');
+      bots.slack = new SlackBot({
+        app,
+        botToken,
+        appToken: socket ? appToken : undefined,
+        signingSecret: socket ? undefined : signingSecret,
+        apiUrl: env[CHAT_ENV.slackApiUrl] || chat.slack.api_url,
+        ask: options.ask,
+      });
     });
   }
 
@@ -62,13 +78,16 @@ export function createChatBots(app: SkillgateApp, options: ChatBotsOptions = {})
       `Discord skipped: set ${CHAT_ENV.discordToken} and ${CHAT_ENV.discordApplicationId} to enable it`,
     );
   } else {
-    bots.discord = new DiscordBot({
-      app,
-      token: discordToken,
-      applicationId,
-      apiUrl: env[CHAT_ENV.discordApiUrl] || chat.discord.api_url,
-      guildId: chat.discord.guild_id,
-      ask: options.ask,
+    load('Discord', async () => {
+      const { DiscordBot } = await import('./discord/discord-bot.js');
+      bots.discord = new DiscordBot({
+        app,
+        token: discordToken,
+        applicationId,
+        apiUrl: env[CHAT_ENV.discordApiUrl] || chat.discord.api_url,
+        guildId: chat.discord.guild_id,
+        ask: options.ask,
+      });
     });
   }
 
@@ -77,23 +96,28 @@ export function createChatBots(app: SkillgateApp, options: ChatBotsOptions = {})
       ?.start()
       .then(() => log.info(`${name} started`))
       .catch((err: Error) => log.error({ err: { message: err.message } }, `${name} failed to start`));
-  const started = Promise.all([
-    starting(bots.slack?.receiver ? 'Slack (HTTP /slack/events)' : 'Slack (Socket Mode)', bots.slack),
-    starting('Discord (gateway)', bots.discord),
-  ]).then(() => undefined);
-
-  return {
-    ...bots,
-    started,
+  const loaded = Promise.all(loading).then(() => {
+    Object.assign(out, bots);
+  });
+  const out: ChatBots = {
+    slackHttp: !!botToken && !socket && !!signingSecret,
+    loaded,
+    started: loaded.then(() =>
+      Promise.all([
+        starting(out.slack?.receiver ? 'Slack (HTTP /slack/events)' : 'Slack (Socket Mode)', out.slack),
+        starting('Discord (gateway)', out.discord),
+      ]).then(() => undefined),
+    ),
     async stop() {
-      await started;
+      await out.started;
       await Promise.all(
-        [bots.slack?.stop(), bots.discord?.stop()].map((p) =>
+        [out.slack?.stop(), out.discord?.stop()].map((p) =>
           p?.catch((err) => log.warn({ err }, 'stopping a chat bot failed')),
         ),
       );
     },
   };
+  return out;
 }
 
 /**
@@ -103,8 +127,13 @@ export function createChatBots(app: SkillgateApp, options: ChatBotsOptions = {})
 export function chatBotsMount(options: ChatBotsOptions = {}): HttpMount {
   return (hono, app) => {
     const bots = createChatBots(app, options);
-    const receiver = bots.slack?.receiver;
-    if (receiver) hono.post('/slack/events', (c) => receiver.handle(c));
+    if (bots.slackHttp) {
+      hono.post('/slack/events', async (c) => {
+        await bots.loaded;
+        const receiver = bots.slack?.receiver;
+        return receiver ? receiver.handle(c) : c.text('Slack is not available', 503);
+      });
+    }
     return () => bots.stop();
   };
 }

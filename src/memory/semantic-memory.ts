@@ -29,7 +29,7 @@ import { formatVector, paramExpr, vectorExpr } from './vector/vector-sql.js';
 export interface SemanticMemoryOptions {
   /** Near-duplicate threshold: a write this similar to a memory of the same scope and owner updates it (default 0.95). */
   dedupeThreshold?: number;
-  /** HNSW candidate list size for recall (default 100; measured recall@10 >= 0.99 at 100k). */
+  /** HNSW candidate list size for recall (`hnsw.ef_search`, default 200: see bench/memory.bench.ts). */
   efSearch?: number;
   clock?: Clock;
   ids?: IdGenerator;
@@ -55,7 +55,7 @@ export class SemanticMemory {
     options: SemanticMemoryOptions = {},
   ) {
     this.dedupeThreshold = options.dedupeThreshold ?? 0.95;
-    this.efSearch = options.efSearch ?? 100;
+    this.efSearch = options.efSearch ?? 200;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? defaultIds;
   }

@@ -1,6 +1,3 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { wrapLanguageModel } from 'ai';
 import {
   AGENT_ROLES,
@@ -9,6 +6,7 @@ import {
   type ModelsConfig,
 } from '../../core/config/models-config.js';
 import { SkillgateError } from '../../core/errors.js';
+import { lazyLanguageModel } from './lazy-model.js';
 
 /** An AI SDK language model object (specification v3). */
 export type ChatLanguageModel = Parameters<typeof wrapLanguageModel>[0]['model'];
@@ -46,30 +44,48 @@ function requireKey(ref: ModelRef, env: string, secret: (n: string) => string | 
   return key;
 }
 
-/** Builds one chat model from its config entry. The only place that imports chat providers. */
+/**
+ * Builds one chat model from its config entry. The only place that imports chat providers: the
+ * key is checked here (a missing one throws `config.invalid` at once), but the provider package is
+ * imported on the model's first call, so a process that never calls a model never loads it.
+ */
 export function createChatModel(ref: ModelRef, options: ChatModelOptions = {}): ChatModel {
   const secret = options.secret ?? ((n: string) => process.env[n]);
   const name = `${ref.provider}:${ref.model}`;
+  const lazy = (provider: string, load: () => Promise<ChatLanguageModel>): ChatModel => ({
+    model: lazyLanguageModel(provider, ref.model, load),
+    id: ref.model,
+    name,
+  });
   if (ref.provider === 'openai') {
     const apiKey = requireKey(ref, ref.api_key_env ?? 'OPENAI_API_KEY', secret);
-    const provider = createOpenAI({ apiKey, baseURL: ref.base_url, fetch: options.fetch });
-    const model = ref.api === 'responses' ? provider.responses(ref.model) : provider.chat(ref.model);
-    return { model, id: ref.model, name };
+    const responses = ref.api === 'responses';
+    return lazy(responses ? 'openai.responses' : 'openai.chat', async () => {
+      const { createOpenAI } = await import('@ai-sdk/openai');
+      const provider = createOpenAI({ apiKey, baseURL: ref.base_url, fetch: options.fetch });
+      return responses ? provider.responses(ref.model) : provider.chat(ref.model);
+    });
   }
   if (ref.provider === 'anthropic') {
     const apiKey = requireKey(ref, ref.api_key_env ?? 'ANTHROPIC_API_KEY', secret);
-    const provider = createAnthropic({ apiKey, baseURL: ref.base_url, fetch: options.fetch });
-    return { model: provider(ref.model), id: ref.model, name };
+    return lazy('anthropic.messages', async () => {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
+      return createAnthropic({ apiKey, baseURL: ref.base_url, fetch: options.fetch })(ref.model);
+    });
   }
-  const provider = createOpenAICompatible({
-    name: 'openai-compatible',
-    baseURL: ref.base_url!,
-    apiKey: ref.api_key_env ? secret(ref.api_key_env) : undefined,
-    supportsStructuredOutputs: ref.structured_outputs,
-    includeUsage: true,
-    fetch: options.fetch,
+  const apiKey = ref.api_key_env ? secret(ref.api_key_env) : undefined;
+  return lazy('openai-compatible.chat', async () => {
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+    const provider = createOpenAICompatible({
+      name: 'openai-compatible',
+      baseURL: ref.base_url!,
+      apiKey,
+      supportsStructuredOutputs: ref.structured_outputs,
+      includeUsage: true,
+      fetch: options.fetch,
+    });
+    return provider.chatModel(ref.model);
   });
-  return { model: provider.chatModel(ref.model), id: ref.model, name };
 }
 
 /**

@@ -1,8 +1,7 @@
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModel } from 'ai';
 import type { EmbeddingsConfig } from '../../core/config/embeddings-config.js';
 import { SkillgateError } from '../../core/errors.js';
+import { lazyEmbeddingModel } from './lazy-model.js';
 
 /** A provider embedding model built from the config, ready for `AiSdkEmbedder`. */
 export interface ProviderEmbeddingModel {
@@ -23,7 +22,8 @@ export interface EmbeddingModelOptions {
 /**
  * Builds the AI SDK embedding model for `embeddings.provider` (`openai` or `openai-compatible`);
  * returns undefined for `hash` (the offline embedder needs no model). The only place that imports
- * embedding provider packages.
+ * embedding provider packages: settings and the key are checked here (`config.invalid`), the
+ * package is imported on the model's first call.
  */
 export function createEmbeddingModel(
   config: EmbeddingsConfig,
@@ -42,9 +42,12 @@ export function createEmbeddingModel(
         env: keyEnv,
       });
     }
-    const provider = createOpenAI({ apiKey, baseURL: config.base_url, fetch: options.fetch });
     return {
-      model: provider.embeddingModel(modelId),
+      model: lazyEmbeddingModel('openai.embedding', modelId, async () => {
+        const { createOpenAI } = await import('@ai-sdk/openai');
+        const provider = createOpenAI({ apiKey, baseURL: config.base_url, fetch: options.fetch });
+        return provider.embeddingModel(modelId);
+      }),
       name: `openai:${modelId}`,
       providerOptions: config.dimensions ? { openai: { dimensions: config.dimensions } } : undefined,
     };
@@ -52,14 +55,13 @@ export function createEmbeddingModel(
   if (!config.base_url)
     throw new SkillgateError('config.invalid', 'embeddings.base_url is required for openai-compatible.');
   const apiKey = config.api_key_env ? secret(config.api_key_env) : undefined;
-  const provider = createOpenAICompatible({
-    name: 'embeddings',
-    baseURL: config.base_url,
-    apiKey,
-    fetch: options.fetch,
-  });
+  const baseURL = config.base_url;
   return {
-    model: provider.embeddingModel(modelId),
+    model: lazyEmbeddingModel('embeddings.embedding', modelId, async () => {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+      const provider = createOpenAICompatible({ name: 'embeddings', baseURL, apiKey, fetch: options.fetch });
+      return provider.embeddingModel(modelId);
+    }),
     name: `openai-compatible:${modelId}`,
     providerOptions: config.dimensions ? { embeddings: { dimensions: config.dimensions } } : undefined,
   };

@@ -1,5 +1,3 @@
-import { convert } from 'html-to-text';
-
 export interface PageText {
   /** Media type without parameters (`text/html`), or null when the server sent none. */
   contentType: string | null;
@@ -58,9 +56,10 @@ function tidy(text: string): string {
 /**
  * The readable text of a response: HTML is converted to text (scripts, styles, images and link
  * targets dropped; the `<title>` returned apart), other textual types are decoded as they are.
- * Without a content type, a body that looks like HTML is treated as HTML.
+ * Without a content type, a body that looks like HTML is treated as HTML. `html-to-text` is imported
+ * on the first HTML page, so an idle server never loads it.
  */
-export function pageText(body: Buffer, contentTypeHeader: string | undefined): PageText {
+export async function pageText(body: Buffer, contentTypeHeader: string | undefined): Promise<PageText> {
   const [mediaRaw, ...params] = (contentTypeHeader ?? '').split(';');
   const media = mediaRaw.trim().toLowerCase() || null;
   const charset = params
@@ -72,6 +71,7 @@ export function pageText(body: Buffer, contentTypeHeader: string | undefined): P
   const html =
     media === 'text/html' || media === 'application/xhtml+xml' || (media === null && /<html[\s>]/i.test(raw));
   if (!html) return { contentType: media, title: null, text: tidy(raw) };
+  const { convert } = await import('html-to-text');
   const titleMatch = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(raw);
   const title = titleMatch
     ? tidy(convert(titleMatch[1], { wordwrap: false })).replace(/\s+/g, ' ') || null

@@ -38,7 +38,7 @@ export async function webFetch(ctx: HandlerContext) {
   const started = performance.now();
   const page = await fetchUrl(input.url, options);
   const maxChars = input.max_chars ?? 20_000;
-  const t = pageText(page.body, page.headers['content-type']);
+  const t = await pageText(page.body, page.headers['content-type']);
   const text = t.text === null ? null : t.text.slice(0, maxChars);
   return {
     url: page.url,
