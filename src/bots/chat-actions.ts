@@ -3,6 +3,7 @@ import type { DecideResult } from '../core/engine.js';
 import { SkillgateError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import { feedbackForRun } from '../memory/routing/routing-feedback.js';
+import { continueAgentInThread } from './agent-in-chat.js';
 import { auditChat, type ChatContext, type ChatDeps } from './chat-deps.js';
 import { CHAT_ACTIONS, type ChatActionId } from './chat-message.js';
 import { approvalDetails } from './format/approval-card.js';
@@ -73,6 +74,8 @@ async function decide(
     return;
   }
   await deps.cards.sync(approvalId, outcome.run);
+  // A step of an agent run waited on it: continue the run and post its answer in the thread.
+  await continueAgentInThread(deps, approvalId);
   // Decided from a list (no card of it here): tell the decider how it ended.
   if ((await cardsOf(deps.app.db, approvalId, deps.platform)).length === 0) {
     await ctx.replies.private(

@@ -18,7 +18,7 @@ export interface ChatAppParts {
   registry: SkillRegistry;
   embedder: Embedder;
   logger: Logger;
-  secrets: { redact(text: string): string };
+  secrets: { redact(text: string): string; get(name: string): string | undefined };
 }
 
 /** One incoming chat interaction: who, where, its delivery key (dedupe + idempotency), how to reply. */

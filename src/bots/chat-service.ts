@@ -20,7 +20,7 @@ export type { ChatAppParts, ChatContext } from './chat-deps.js';
 export interface ChatServiceOptions {
   app: ChatAppParts;
   surface: ChatSurface;
-  /** Requests in words; default the router alone (`defaultAsk`). */
+  /** Requests in words; default the app's agent loop (`defaultAsk`). */
   ask?: AskFn;
   /** How users type the command, for help texts (default `/skillgate`). */
   commandName?: string;
@@ -60,7 +60,7 @@ export class ChatService {
       app: o.app,
       surface: o.surface,
       cards: this.cards,
-      ask: o.ask ?? defaultAsk(o.app.engine),
+      ask: o.ask ?? defaultAsk(o.app),
       platform: this.platform,
       commandName: o.commandName ?? '/skillgate',
       clock,

@@ -1,3 +1,5 @@
+import type { AgentEvent } from '../agents/agent-types.js';
+import { formatAgentEvent } from '../agents/format-agent-event.js';
 import type { EngineEvent } from '../core/events.js';
 import type { ChatMessage, PostedMessage, StatusSink } from './chat-message.js';
 
@@ -63,6 +65,30 @@ export class ProgressStatus {
       default:
         return;
     }
+    this.dirty = true;
+    this.loop ??= this.flush().finally(() => {
+      this.loop = undefined;
+    });
+  };
+
+  /** Feed every agent event of an ask here (`AskRequest.onAgentEvent`): plan and step lines. */
+  onAgentEvent = (e: AgentEvent): void => {
+    if (this.closed) return;
+    const d = e.data;
+    if (e.type === 'step_started' || e.type === 'step_finished' || e.type === 'waiting_approval') {
+      if (d.step === undefined) return;
+      const status =
+        e.type === 'step_started'
+          ? 'running'
+          : e.type === 'waiting_approval'
+            ? 'waits for approval'
+            : d.status;
+      this.lines.set(`step:${d.step}`, `• ${d.step} (${d.skill ?? 'step'}): ${String(status)}`);
+    } else if (e.type === 'plan_created') {
+      const line = formatAgentEvent(e);
+      if (!line) return;
+      this.lines.set('plan', `🧭 ${line.trim()}`);
+    } else return;
     this.dirty = true;
     this.loop ??= this.flush().finally(() => {
       this.loop = undefined;

@@ -3,6 +3,7 @@ import { SkillgateError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { RunResult } from '../core/run-request.js';
 import { coerceValue } from '../tools/parse-key-values.js';
+import { agentMessage, postAgentCards } from './agent-in-chat.js';
 import type { ChatContext, ChatDeps } from './chat-deps.js';
 import type { ChatPlace, PostedMessage, StatusSink } from './chat-message.js';
 import { splitInlineInput } from './command-grammar.js';
@@ -84,21 +85,75 @@ export async function runInChat(deps: ChatDeps, ctx: ChatContext, principal: Pri
     idempotencyKey: `${platform}:${ctx.eventKey}`,
     onEvent: progress.onEvent,
   };
-  const result: RunResult =
-    req.kind === 'skill'
-      ? await app.engine.run({ ...common, skill: req.skill, input: req.input })
-      : await deps.ask({ ...common, query: req.query, input: req.input, history: req.history });
-  const feedback = req.kind === 'query';
+  if (req.kind === 'query') {
+    const asked = await deps.ask({
+      ...common,
+      onAgentEvent: progress.onAgentEvent,
+      query: req.query,
+      input: req.input,
+      history: req.history,
+    });
+    if (asked.kind === 'agent') {
+      const r = asked.result;
+      const msg = agentMessage(r, deps.redact);
+      if (own) await progress.finish(msg);
+      else {
+        await progress.finish({
+          text: msg.text,
+          title: msg.title,
+          tone: msg.tone,
+          lines: [msg.title ?? msg.text],
+        });
+        await surface.post(place, msg);
+      }
+      await postAgentCards(deps, r, place);
+      const last = [...r.steps].reverse().find((s) => s.runId);
+      return recordTurn(deps, principal, req, place, {
+        skill: r.steps.length === 1 ? r.steps[0]!.skillId : null,
+        input: r.steps.length === 1 ? r.steps[0]!.input : undefined,
+        runId: last?.runId ?? r.id,
+        status: r.status,
+      });
+    }
+    await showRun(deps, progress, place, own !== undefined, asked.result, true);
+    return recordTurn(deps, principal, req, place, asked.result);
+  }
+  const result = await app.engine.run({ ...common, skill: req.skill, input: req.input });
+  await showRun(deps, progress, place, own !== undefined, result, false);
+  return recordTurn(deps, principal, req, place, result);
+}
+
+/** The result of one engine run: the approval card, or the result (with feedback when routed). */
+async function showRun(
+  deps: ChatDeps,
+  progress: ProgressStatus,
+  place: ChatPlace,
+  own: boolean,
+  result: RunResult,
+  feedback: boolean,
+): Promise<void> {
   if (result.status === 'pending_approval' && result.approval) {
     await progress.finish(finalStatusLine(result));
-    const approval = await getApproval(app.db, result.approval.id);
+    const approval = await getApproval(deps.app.db, result.approval.id);
     if (approval) await deps.cards.postCard(approval, place, true);
   } else if (own) {
     await progress.finish(resultMessage(result, { feedback, redact: deps.redact }));
   } else {
     await progress.finish(finalStatusLine(result));
-    await surface.post(place, resultMessage(result, { feedback, redact: deps.redact }));
+    await deps.surface.post(place, resultMessage(result, { feedback, redact: deps.redact }));
   }
+}
+
+/** Stores the turn in the thread's session (nothing outside a thread). */
+async function recordTurn(
+  deps: ChatDeps,
+  principal: Principal,
+  req: ChatRunRequest,
+  place: ChatPlace,
+  result: { skill?: string | null; input?: Record<string, unknown>; runId: string; status: string },
+): Promise<void> {
+  const { app, platform } = deps;
+  const thread = place.thread;
   if (!thread) return;
   const session = await openSession(app.db, {
     platform,
@@ -115,7 +170,7 @@ export async function runInChat(deps: ChatDeps, ctx: ChatContext, principal: Pri
       principal: principal.id,
       request: req.text.slice(0, 500),
       skill: result.skill ?? null,
-      input: req.input,
+      input: result.input ?? req.input,
       runId: result.runId,
       status: result.status,
     },

@@ -217,7 +217,7 @@ describe('Slack over HTTP', () => {
     expect(slackText(reply.args)).toContain('auth.unknown_principal');
   });
 
-  it('answers a mention in a thread, with feedback buttons that feed routing', async () => {
+  it('answers a mention in a thread through the agent loop, citing the step that produced the answer', async () => {
     const ev = mentionEvent({ user: 'UALICE', text: 'echo hello text=hi' });
     const res = await postSigned(events, ev, { secret: SECRET });
     expect(res.status).toBe(200);
@@ -231,18 +231,12 @@ describe('Slack over HTTP', () => {
         c.args.thread_ts === ev.event.ts &&
         slackText(c.args).includes('✅ demo.echo'),
     );
-    const buttons = slackButtons(result.args);
-    expect(buttons.map((b) => b.actionId.split(':')[0])).toEqual(['sg_fb_up', 'sg_fb_wrong']);
-    await click('UALICE', buttons[1].actionId, buttons[1].value, '1', ev.event.ts);
-    const thanks = await slack.recorder.waitFor(
-      (c) => c.method === 'chat.postEphemeral' && slackText(c.args).includes('wrong skill'),
-    );
-    expect(thanks.args.user).toBe('UALICE');
-    const fb = await app.db.query<{ verdict: string; routed_skill: string }>(
-      'SELECT verdict, routed_skill FROM routing_feedback WHERE run_id = $1',
-      [buttons[1].value],
-    );
-    expect(fb.rows).toEqual([{ verdict: 'wrong', routed_skill: 'demo.echo' }]);
+    const text = slackText(result.args);
+    expect(text).toContain('text: hi');
+    expect(text).toMatch(/\[s1: demo\.echo\]/);
+    expect(text).toMatch(/agent run agt_/);
+    // Agent steps name their skill: no routing feedback buttons on an agent answer.
+    expect(slackButtons(result.args)).toEqual([]);
   });
 
   it('handles a retried event (X-Slack-Retry-Num) once', async () => {
@@ -312,7 +306,7 @@ describe('Slack over HTTP', () => {
     );
     const text = slackText(card.args);
     expect(text).toContain('demo.purge');
-    expect(text).toMatch(/Requested by\*\nlocal via slack/);
+    expect(text).toMatch(/Requested by\*\nlocal via agent/);
     expect(text).toContain('🔴 high');
     expect(text).toMatch(/would_delete:\n {2}- tmp-1\n {2}- tmp-2/);
     expect(text).toMatch(/Expires\*\n\d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 24 h\)/);
@@ -386,5 +380,64 @@ describe('Slack over HTTP', () => {
       'run.succeeded:local',
       'approval.decision_refused:carol',
     ]);
+  });
+
+  it('answers a question in a mention offline through the agent loop, with the cited step and its engine run', async () => {
+    const ev = mentionEvent({ user: 'UALICE', text: 'which text does echo return? text=overdue-42' });
+    await postSigned(events, ev, { secret: SECRET });
+    const answer = await slack.recorder.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === ev.event.ts &&
+        slackText(c.args).includes('✅ demo.echo'),
+    );
+    const text = slackText(answer.args);
+    expect(text).toContain('text: overdue-42');
+    expect(text).toMatch(/\[s1: demo\.echo\]/);
+    const agentRun = /agent run (agt_\w+) · offline/.exec(text)?.[1];
+    expect(agentRun).toBeDefined();
+    const runs = await app.db.query<{ status: string; channel: string; request_id: string }>(
+      `SELECT status, channel, request_id FROM runs WHERE request_id = $1 AND skill_id = 'demo.echo'`,
+      [agentRun],
+    );
+    expect(runs.rows).toEqual([{ status: 'succeeded', channel: 'agent', request_id: agentRun }]);
+  });
+
+  it('posts the card for an agent step that needs approval and, after an approver clicks, the agent answer in the thread', async () => {
+    fx.notes.push('agt-1', 'agt-2', 'stay');
+    const purgesBefore = fx.calls.purge ?? 0;
+    const ev = mentionEvent({ user: 'UADMIN', text: 'delete the notes matching a prefix prefix=agt-' });
+    await postSigned(events, ev, { secret: SECRET });
+    const waiting = await slack.recorder.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === ev.event.ts &&
+        slackText(c.args).includes('Waiting for approval'),
+    );
+    const agentRun = /agent run (agt_\w+)/.exec(slackText(waiting.args))?.[1];
+    const card = await slack.recorder.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === ev.event.ts &&
+        slackText(c.args).includes('Approval needed'),
+    );
+    const [approve] = slackButtons(card.args);
+    expect(slackText(waiting.args)).toContain(`step s1 (demo.purge) waits for approval ${approve.value}`);
+    expect(fx.calls.purge ?? 0).toBe(purgesBefore);
+    await click('UBOB', approve.actionId, approve.value, String(card.response?.ts), ev.event.ts);
+    const final = await slack.recorder.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === ev.event.ts &&
+        slackText(c.args).includes(`agent run ${agentRun}`) &&
+        slackText(c.args).includes('✅ demo.purge'),
+    );
+    expect(slackText(final.args)).toMatch(/\[s1: demo\.purge\]/);
+    expect(fx.notes).toContain('stay');
+    expect(fx.notes.filter((n) => n.startsWith('agt-'))).toEqual([]);
+    const row = await app.db.query<{ status: string }>('SELECT status FROM agent_runs WHERE id = $1', [
+      agentRun,
+    ]);
+    expect(row.rows).toEqual([{ status: 'succeeded' }]);
   });
 });
