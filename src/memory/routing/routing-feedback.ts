@@ -93,18 +93,28 @@ export async function feedbackAdjustments(
   const add = (skill: string | null, v: number) => {
     if (skill) out.set(skill, (out.get(skill) ?? 0) + v);
   };
-  const near = await db.query<{
+  // One round trip: the nearest past queries and the per-skill rejection counts.
+  const rows = await db.query<{
+    kind: 'near' | 'rejected';
     routed_skill: string | null;
     expected_skill: string | null;
-    verdict: string;
+    verdict: string | null;
     sim: number;
   }>(
-    `SELECT routed_skill, expected_skill, verdict, 1 - (embedding::vector(${dims}) <=> $2::vector(${dims})) AS sim
-     FROM routing_feedback WHERE tenant = $1 AND dims = ${dims}
-     ORDER BY embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT 20`,
+    `(SELECT 'near' AS kind, routed_skill, expected_skill, verdict,
+        1 - (embedding::vector(${dims}) <=> $2::vector(${dims})) AS sim
+      FROM routing_feedback WHERE tenant = $1 AND dims = ${dims}
+      ORDER BY embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT 20)
+     UNION ALL
+     (SELECT 'rejected', routed_skill, NULL, NULL, count(*)::float8 FROM routing_feedback
+      WHERE tenant = $1 AND verdict IN ('wrong', 'down') AND routed_skill IS NOT NULL GROUP BY routed_skill)`,
     [tenant, vec],
   );
-  for (const f of near.rows) {
+  for (const f of rows.rows) {
+    if (f.kind === 'rejected') {
+      if (f.sim >= 2) add(f.routed_skill, -0.02 * Math.min(f.sim, 5));
+      continue;
+    }
     if (f.sim < NEAR) continue;
     const w = Math.min(1, (f.sim - NEAR) / (1 - NEAR) + 0.25);
     if (f.verdict === 'wrong') {
@@ -116,11 +126,5 @@ export async function feedbackAdjustments(
       add(f.routed_skill, 0.1 * w);
     }
   }
-  const rejected = await db.query<{ routed_skill: string; n: number }>(
-    `SELECT routed_skill, count(*)::int AS n FROM routing_feedback
-     WHERE tenant = $1 AND verdict IN ('wrong', 'down') AND routed_skill IS NOT NULL GROUP BY routed_skill`,
-    [tenant],
-  );
-  for (const r of rejected.rows) if (r.n >= 2) add(r.routed_skill, -0.02 * Math.min(r.n, 5));
   return out;
 }

@@ -68,17 +68,20 @@ export class PgSkillRouter implements SkillRouter {
       .slice(0, this.k)
       .map(([id]) => id);
     const extra = [...new Set([...lexTop, ...[...adjust].filter(([, v]) => v > 0).map(([k]) => k)])];
+    // The query vector and tsquery are inlined as parameters (not joined from a CTE) so that the
+    // planner can use the HNSW indexes for the nearest-neighbour scans and GIN for the full-text one.
     const rows = await db.query<CandidateRow>(
-      `WITH q AS (SELECT $1::vector(${d}) AS v, to_tsquery('english', $2) AS tq),
-       ex AS (SELECT e.skill_id FROM skill_examples e, q WHERE e.dims = ${d} ORDER BY e.embedding::vector(${d}) <=> q.v LIMIT $3),
-       dc AS (SELECT s.skill_id FROM skill_index s, q WHERE s.dims = ${d} ORDER BY s.embedding::vector(${d}) <=> q.v LIMIT $4),
-       ft AS (SELECT s.skill_id FROM skill_index s, q WHERE s.fts @@ q.tq ORDER BY ts_rank_cd(s.fts, q.tq, 1) DESC LIMIT $4),
-       cand AS (SELECT skill_id FROM ex UNION SELECT skill_id FROM dc UNION SELECT skill_id FROM ft UNION SELECT unnest($5::text[]))
+      `WITH ex AS (SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
+         ORDER BY e.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $3),
+       dc AS (SELECT s.skill_id FROM skill_index s WHERE s.dims = ${d}
+         ORDER BY s.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $4),
+       cand AS (SELECT skill_id FROM ex UNION SELECT skill_id FROM dc UNION SELECT unnest($5::text[]))
        SELECT s.skill_id, s.tags,
-         1 - (s.embedding::vector(${d}) <=> q.v) AS doc_sim,
-         (SELECT max(1 - (e.embedding::vector(${d}) <=> q.v)) FROM skill_examples e WHERE e.skill_id = s.skill_id AND e.dims = ${d}) AS ex_sim,
-         ts_rank_cd(s.fts, q.tq, 1) AS fts_rank
-       FROM cand JOIN skill_index s ON s.skill_id = cand.skill_id, q WHERE s.dims = ${d}`,
+         1 - (s.embedding::vector(${d}) <=> $1::vector(${d})) AS doc_sim,
+         (SELECT max(1 - (e.embedding::vector(${d}) <=> $1::vector(${d}))) FROM skill_examples e
+           WHERE e.skill_id = s.skill_id AND e.dims = ${d}) AS ex_sim,
+         ts_rank_cd(s.fts, to_tsquery('english', $2), 1) AS fts_rank
+       FROM cand JOIN skill_index s ON s.skill_id = cand.skill_id WHERE s.dims = ${d}`,
       [vec, tsq, this.k * 2, this.k, extra],
     );
     const queryStems = contentStems(query);
