@@ -2,7 +2,7 @@ import { SkillgateError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { Db } from '../../db/db.js';
 import { type Embedder, embedOne } from '../embedders/embedder.js';
-import { vectorLiteral } from './vector-literal.js';
+import { formatVector } from '../vector/vector-sql.js';
 
 export type FeedbackVerdict = 'correct' | 'wrong' | 'up' | 'down';
 
@@ -25,7 +25,7 @@ export async function recordRoutingFeedback(
   embedder: Embedder,
   f: RoutingFeedbackInput,
 ): Promise<void> {
-  const vec = vectorLiteral(await embedOne(embedder, f.query));
+  const vec = formatVector(await embedOne(embedder, f.query));
   await db.query(
     `INSERT INTO routing_feedback (tenant, principal, run_id, query, embedding, routed_skill, expected_skill, verdict, dims)
      VALUES ($1, $2, $3, $4, $5::vector, $6, $7, $8, $9)`,

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/db.js';
 import type { Skill } from '../../tools/skill.js';
 import { type Embedder, embedTexts } from '../embedders/embedder.js';
-import { vectorLiteral } from './vector-literal.js';
+import { formatVector } from '../vector/vector-sql.js';
 
 /** Skills the router may pick: public and not disabled. */
 export function isRoutable(skill: Skill): boolean {
@@ -89,7 +89,7 @@ export class SkillIndex {
         spec.tags,
         this.embedder.name,
         this.embedder.dimensions,
-        vectorLiteral(vec),
+        formatVector(vec),
         spec.examples.join('. '),
       ],
     );
@@ -104,7 +104,7 @@ export class SkillIndex {
     if (examples.length === 0) return;
     const vals: unknown[] = [];
     const tuples = examples.map((e) => {
-      vals.push(skillId, e.text, vectorLiteral(e.vec), e.vec.length);
+      vals.push(skillId, e.text, formatVector(e.vec), e.vec.length);
       const b = vals.length;
       return `($${b - 3}, $${b - 2}, $${b - 1}::vector, $${b})`;
     });

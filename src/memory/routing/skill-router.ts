@@ -3,6 +3,7 @@ import type { RouteCandidate, RouteResult, SkillRouter } from '../../core/router
 import type { Db } from '../../db/db.js';
 import { type Embedder, embedOne } from '../embedders/embedder.js';
 import { contentStems, normalizeText, STOP_WORDS } from '../embedders/text-features.js';
+import { formatVector } from '../vector/vector-sql.js';
 import type { LexicalIndex } from './lexical-index.js';
 import {
   combinedScore,
@@ -12,7 +13,6 @@ import {
   squashRank,
 } from './route-scoring.js';
 import { feedbackAdjustments } from './routing-feedback.js';
-import { vectorLiteral } from './vector-literal.js';
 
 export interface SkillRouterOptions {
   db: Db;
@@ -58,7 +58,7 @@ export class PgSkillRouter implements SkillRouter {
   /** Every candidate skill with its per-signal scores (unsorted). */
   async signals(query: string, principal: Principal): Promise<{ skill: string; signals: RouteSignals }[]> {
     const { db, embedder, lexical } = this.options;
-    const vec = vectorLiteral(await embedOne(embedder, query));
+    const vec = formatVector(await embedOne(embedder, query));
     const d = embedder.dimensions;
     const tsq = orTsQuery(query);
     const adjust = await feedbackAdjustments(db, principal.tenant, vec, d);
