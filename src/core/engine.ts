@@ -5,7 +5,7 @@ import type { HandlerContext } from '../tools/handler.js';
 import { formatIssues } from '../tools/json-schema-subset.js';
 import type { SkillRegistry } from '../tools/registry.js';
 import type { Skill } from '../tools/skill.js';
-import { appendAudit } from './audit/audit-log.js';
+import { appendAuditInStatement } from './audit/audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { type DecideRequest, type DecideResult, EngineApprovals } from './engine-approvals.js';
 import type { EngineInternals, RunFlags } from './engine-internals.js';
@@ -19,7 +19,7 @@ import { type Clock, defaultIds, type IdGenerator, systemClock } from './ids.js'
 import { silentLogger } from './logger.js';
 import type { Principal } from './principal.js';
 import type { RunRecord } from './records/run-record.js';
-import { insertEvents, insertRun } from './records/run-store.js';
+import { insertEventsSql, insertRunSql } from './records/run-store.js';
 import type { SkillRouter } from './router-port.js';
 import { executeRun } from './run-execution.js';
 import { replayIdempotent } from './run-idempotency.js';
@@ -224,11 +224,11 @@ export class Engine extends EventEmitter {
       record.finishedAt = this.clock();
       record.durationMs = Math.round(performance.now() - started);
       ev.emit('execution_result', { status: 'rejected', error: e.code });
-      await this.db.tx(async (q) => {
-        await insertRun(q, this.secrets.redactValue(record));
-        await appendAudit(q, [auditOf(this.clock, record, `run.rejected`, { error: e.code })]);
-        await insertEvents(q, ev.drain());
-      });
+      const events = ev.drain();
+      await appendAuditInStatement(this.db, auditOf(this.clock, record, 'run.rejected', { error: e.code }), [
+        (p) => insertRunSql(p, this.secrets.redactValue(record)),
+        (p) => insertEventsSql(p, events),
+      ]);
       this.logger.info({ requestId, runId, skill: skill?.id, code: e.code }, 'run rejected');
       return resultOf(record, started);
     }

@@ -26,6 +26,8 @@ export function createRunContext(
   req: RunRequest,
   ev: EventCollector,
   coveredByApproval: boolean,
+  /** Awaited before each step row is written (a deferred run row must exist first). */
+  beforeStepWrite: () => Promise<void> = () => Promise.resolve(),
 ): RunContext {
   const stepWrites: Promise<void>[] = [];
   const ctx: Omit<HandlerContext, 'signal'> = {
@@ -64,7 +66,13 @@ export function createRunContext(
         status: s.status,
         child_run: s.childRunId ?? null,
       });
-      if (record.mode === 'execute') stepWrites.push(upsertStep(engine.db, record.id, s).catch(() => {}));
+      if (record.mode === 'execute') {
+        stepWrites.push(
+          beforeStepWrite()
+            .then(() => upsertStep(engine.db, record.id, s))
+            .catch(() => {}),
+        );
+      }
     },
     ...engine.extraContext(),
   };

@@ -1,15 +1,23 @@
 import { formatIssues } from '../tools/json-schema-subset.js';
-import { appendAudit } from './audit/audit-log.js';
+import { appendAudit, appendAuditInStatement } from './audit/audit-log.js';
 import type { EngineInternals, SkillEntry } from './engine-internals.js';
 import { SkillgateError, toSkillgateError } from './errors.js';
 import type { EventCollector } from './event-collector.js';
 import { executeHandler } from './execute-handler.js';
 import { reserveBudget, settleBudget } from './gates/budget.js';
 import type { RunRecord } from './records/run-record.js';
-import { insertEvents, insertRun, updateRun } from './records/run-store.js';
+import {
+  insertEvents,
+  insertEventsSql,
+  insertRun,
+  insertRunSql,
+  updateRun,
+  updateRunSql,
+} from './records/run-store.js';
 import { createRunContext } from './run-context.js';
 import type { RunErrorInfo, RunRequest, RunResult } from './run-request.js';
 import { auditOf, errorInfo, resultOf } from './run-result.js';
+import { mayDeferRunningRow, RunRowWriter } from './run-row-writer.js';
 
 /** How `executeRun` treats the run row. */
 export interface ExecuteRunOptions {
@@ -48,12 +56,20 @@ export async function executeRun(
   };
   record.status = 'running';
   record.startedAt = engine.clock();
+  const row = new RunRowWriter(
+    engine.db,
+    record,
+    !opts.insert ? 'update' : mayDeferRunningRow(skill, req.idempotencyKey) ? 'deferred' : 'insert',
+  );
   try {
-    await engine.db.tx(async (q) => {
-      await reserveBudget(q, engine.config, budgetReq);
-      if (opts.insert) await insertRun(q, record);
-      else await updateRun(q, record.id, { status: 'running', startedAt: record.startedAt! });
-    });
+    if (estimate > 0) {
+      await engine.db.tx(async (q) => {
+        await reserveBudget(q, engine.config, budgetReq);
+        await row.begin(q);
+      });
+    } else {
+      await row.begin(); // nothing to reserve: one statement (or none yet), no transaction
+    }
   } catch (err) {
     if (opts.insert) throw err;
     // A resumed run (after approval) already has its row: record the refusal on it.
@@ -82,6 +98,7 @@ export async function executeRun(
     req,
     ev,
     opts.coveredByApproval ?? record.approvalId != null,
+    () => row.ensure(),
   );
   let actualUsd = 0;
   try {
@@ -115,6 +132,7 @@ export async function executeRun(
     record.attempts = Math.max(record.attempts, 1);
   }
   await flushSteps();
+  const rowExists = await row.settle();
   record.costUsd = actualUsd;
   record.finishedAt = engine.clock();
   record.durationMs = Math.round(performance.now() - started);
@@ -124,30 +142,40 @@ export async function executeRun(
     cost_usd: record.costUsd,
     error: (record.error as RunErrorInfo | undefined)?.code ?? null,
   });
-  await engine.db.tx(async (q) => {
-    await settleBudget(q, {
-      ...budgetReq,
-      actualUsd,
-      kind: record.status === 'succeeded' ? 'settle' : 'release',
-    });
-    await updateRun(q, record.id, {
-      status: record.status,
-      output: record.output,
-      error: record.error,
-      costUsd: record.costUsd,
-      tokens: record.tokens,
-      attempts: record.attempts,
-      finishedAt: record.finishedAt!,
-      durationMs: record.durationMs!,
-    });
-    await appendAudit(q, [
-      auditOf(engine.clock, record, `run.${record.status}`, {
-        input_hash: record.inputHash,
-        error: (record.error as RunErrorInfo | undefined)?.code ?? null,
-        approval: record.approvalId ?? null,
-      }),
-    ]);
-    await insertEvents(q, ev.drain());
+  const patch = {
+    status: record.status,
+    output: record.output,
+    error: record.error,
+    costUsd: record.costUsd,
+    tokens: record.tokens,
+    attempts: record.attempts,
+    finishedAt: record.finishedAt!,
+    durationMs: record.durationMs!,
+  };
+  const audit = auditOf(engine.clock, record, `run.${record.status}`, {
+    input_hash: record.inputHash,
+    error: (record.error as RunErrorInfo | undefined)?.code ?? null,
+    approval: record.approvalId ?? null,
   });
+  const events = ev.drain();
+  if (estimate <= 0 && actualUsd <= 0) {
+    // Nothing to settle: the row, the audit entry and the events commit in one statement.
+    await appendAuditInStatement(engine.db, audit, [
+      (p) => (rowExists ? updateRunSql(p, record.id, patch) : insertRunSql(p, record)),
+      (p) => insertEventsSql(p, events),
+    ]);
+  } else {
+    await engine.db.tx(async (q) => {
+      await settleBudget(q, {
+        ...budgetReq,
+        actualUsd,
+        kind: record.status === 'succeeded' ? 'settle' : 'release',
+      });
+      if (rowExists) await updateRun(q, record.id, patch);
+      else await insertRun(q, record);
+      await appendAudit(q, [audit]);
+      await insertEvents(q, events);
+    });
+  }
   return resultOf(record, started);
 }

@@ -1,12 +1,12 @@
 import type { Handler, HandlerContext } from '../tools/handler.js';
 import type { Skill } from '../tools/skill.js';
-import { appendAudit } from './audit/audit-log.js';
+import { appendAuditInStatement } from './audit/audit-log.js';
 import type { EngineInternals, SkillEntry } from './engine-internals.js';
 import { SkillgateError, toSkillgateError } from './errors.js';
 import type { EventCollector } from './event-collector.js';
 import { executeHandler } from './execute-handler.js';
 import type { RunRecord } from './records/run-record.js';
-import { insertEvents, insertRun } from './records/run-store.js';
+import { insertEventsSql, insertRunSql } from './records/run-store.js';
 import { createRunContext } from './run-context.js';
 import type { RunRequest, RunResult } from './run-request.js';
 import { auditOf, errorInfo, resultOf } from './run-result.js';
@@ -73,10 +73,10 @@ export async function recordDryRun(
   record.finishedAt = engine.clock();
   record.durationMs = Math.round(performance.now() - started);
   ev.emit('execution_result', { status: record.status, dry_run: true });
-  await engine.db.tx(async (q) => {
-    await insertRun(q, record);
-    await appendAudit(q, [auditOf(engine.clock, record, 'run.dry_run', {})]);
-    await insertEvents(q, ev.drain());
-  });
+  const events = ev.drain();
+  await appendAuditInStatement(engine.db, auditOf(engine.clock, record, 'run.dry_run', {}), [
+    (p) => insertRunSql(p, record),
+    (p) => insertEventsSql(p, events),
+  ]);
   return resultOf(record, started);
 }

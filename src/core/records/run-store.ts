@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/db.js';
+import { SqlParams } from '../../db/sql-params.js';
 import type { StepRecord } from '../../tools/handler.js';
 import type { EngineEvent } from '../events.js';
 import type { RunRecord, RunStatus } from './run-record.js';
@@ -63,82 +64,91 @@ export function fromRow(r: RunRow): RunRecord {
   };
 }
 
+const RUN_COLUMNS =
+  'id, tenant, request_id, parent_run_id, principal, channel, skill_id, skill_version, query, input, input_hash, ' +
+  'mode, status, output, preview, error, approval_id, cost_usd, tokens, attempts, created_at, started_at, ' +
+  'finished_at, duration_ms';
+
+/** The `INSERT` of a run row, its values added to `p` (one statement, or a CTE of one). */
+export function insertRunSql(p: SqlParams, run: RunRecord): string {
+  const values = p.list([
+    run.id,
+    run.tenant,
+    run.requestId,
+    run.parentRunId ?? null,
+    run.principal,
+    run.channel,
+    run.skillId ?? null,
+    run.skillVersion ?? null,
+    run.query ?? null,
+    json(run.input),
+    run.inputHash ?? null,
+    run.mode,
+    run.status,
+    json(run.output),
+    json(run.preview),
+    json(run.error),
+    run.approvalId ?? null,
+    run.costUsd,
+    run.tokens,
+    run.attempts,
+    run.createdAt,
+    run.startedAt ?? null,
+    run.finishedAt ?? null,
+    run.durationMs ?? null,
+  ]);
+  return `INSERT INTO runs (${RUN_COLUMNS}) VALUES (${values})`;
+}
+
 export async function insertRun(q: Queryable, run: RunRecord): Promise<void> {
-  await q.query(
-    `INSERT INTO runs (id, tenant, request_id, parent_run_id, principal, channel, skill_id, skill_version, query,
-       input, input_hash, mode, status, output, preview, error, approval_id, cost_usd, tokens, attempts,
-       created_at, started_at, finished_at, duration_ms)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`,
-    [
-      run.id,
-      run.tenant,
-      run.requestId,
-      run.parentRunId ?? null,
-      run.principal,
-      run.channel,
-      run.skillId ?? null,
-      run.skillVersion ?? null,
-      run.query ?? null,
-      json(run.input),
-      run.inputHash ?? null,
-      run.mode,
-      run.status,
-      json(run.output),
-      json(run.preview),
-      json(run.error),
-      run.approvalId ?? null,
-      run.costUsd,
-      run.tokens,
-      run.attempts,
-      run.createdAt,
-      run.startedAt ?? null,
-      run.finishedAt ?? null,
-      run.durationMs ?? null,
-    ],
-  );
+  const p = new SqlParams();
+  await q.query(insertRunSql(p, run), p.values);
+}
+
+/** The fields of a run that change after it is inserted. */
+export type RunPatch = Partial<
+  Pick<
+    RunRecord,
+    | 'status'
+    | 'output'
+    | 'preview'
+    | 'error'
+    | 'costUsd'
+    | 'tokens'
+    | 'attempts'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'durationMs'
+    | 'approvalId'
+  >
+>;
+
+/** The `UPDATE` of a run's mutable fields, values added to `p`; undefined when the patch is empty. */
+export function updateRunSql(p: SqlParams, id: string, patch: RunPatch): string | undefined {
+  const cols: string[] = [];
+  const set = (col: string, v: unknown) => {
+    if (v !== undefined) cols.push(`${col} = ${p.add(v)}`);
+  };
+  set('status', patch.status);
+  set('output', patch.output === undefined ? undefined : json(patch.output));
+  set('preview', patch.preview === undefined ? undefined : json(patch.preview));
+  set('error', patch.error === undefined ? undefined : json(patch.error));
+  set('cost_usd', patch.costUsd);
+  set('tokens', patch.tokens);
+  set('attempts', patch.attempts);
+  set('started_at', patch.startedAt);
+  set('finished_at', patch.finishedAt);
+  set('duration_ms', patch.durationMs);
+  set('approval_id', patch.approvalId);
+  if (cols.length === 0) return undefined;
+  return `UPDATE runs SET ${cols.join(', ')} WHERE id = ${p.add(id)}`;
 }
 
 /** Updates the mutable fields of a run. */
-export async function updateRun(
-  q: Queryable,
-  id: string,
-  patch: Partial<
-    Pick<
-      RunRecord,
-      | 'status'
-      | 'output'
-      | 'preview'
-      | 'error'
-      | 'costUsd'
-      | 'tokens'
-      | 'attempts'
-      | 'startedAt'
-      | 'finishedAt'
-      | 'durationMs'
-      | 'approvalId'
-    >
-  >,
-): Promise<void> {
-  const cols: string[] = [];
-  const vals: unknown[] = [];
-  const set = (col: string, v: unknown) => {
-    vals.push(v);
-    cols.push(`${col} = $${vals.length}`);
-  };
-  if (patch.status !== undefined) set('status', patch.status);
-  if (patch.output !== undefined) set('output', json(patch.output));
-  if (patch.preview !== undefined) set('preview', json(patch.preview));
-  if (patch.error !== undefined) set('error', json(patch.error));
-  if (patch.costUsd !== undefined) set('cost_usd', patch.costUsd);
-  if (patch.tokens !== undefined) set('tokens', patch.tokens);
-  if (patch.attempts !== undefined) set('attempts', patch.attempts);
-  if (patch.startedAt !== undefined) set('started_at', patch.startedAt);
-  if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt);
-  if (patch.durationMs !== undefined) set('duration_ms', patch.durationMs);
-  if (patch.approvalId !== undefined) set('approval_id', patch.approvalId);
-  if (cols.length === 0) return;
-  vals.push(id);
-  await q.query(`UPDATE runs SET ${cols.join(', ')} WHERE id = $${vals.length}`, vals);
+export async function updateRun(q: Queryable, id: string, patch: RunPatch): Promise<void> {
+  const p = new SqlParams();
+  const sql = updateRunSql(p, id, patch);
+  if (sql) await q.query(sql, p.values);
 }
 
 export async function getRun(q: Queryable, id: string, tenant?: string): Promise<RunRecord | undefined> {
@@ -223,19 +233,20 @@ export async function getSteps(q: Queryable, runId: string): Promise<StepRecord[
   }));
 }
 
-/** Persists a batch of events in one statement. */
-export async function insertEvents(q: Queryable, events: EngineEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const vals: unknown[] = [];
-  const tuples = events.map((e) => {
-    const b = vals.length;
-    vals.push(e.tenant, e.requestId, e.runId ?? null, e.type, JSON.stringify(e.data), e.ts);
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
-  });
-  await q.query(
-    `INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`,
-    vals,
+/** The `INSERT` of a batch of events, values added to `p`; undefined when there are none. */
+export function insertEventsSql(p: SqlParams, events: readonly EngineEvent[]): string | undefined {
+  if (events.length === 0) return undefined;
+  const tuples = events.map(
+    (e) => `(${p.list([e.tenant, e.requestId, e.runId ?? null, e.type, JSON.stringify(e.data), e.ts])})`,
   );
+  return `INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`;
+}
+
+/** Persists a batch of events in one statement. */
+export async function insertEvents(q: Queryable, events: readonly EngineEvent[]): Promise<void> {
+  const p = new SqlParams();
+  const sql = insertEventsSql(p, events);
+  if (sql) await q.query(sql, p.values);
 }
 
 export async function getEvents(q: Queryable, runId: string): Promise<EngineEvent[]> {
