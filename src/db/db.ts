@@ -31,6 +31,13 @@ export interface Db extends Queryable {
   /** Runs `fn` in a transaction: commit when it resolves, roll back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Optional: subscribes to Postgres notifications (`LISTEN channel`; senders use `pg_notify`).
+   * Resolves once listening, to a function that stops this subscription. `channel` must be a plain
+   * lower-case identifier. Delivery is best effort: a notification sent while the listening
+   * connection is being re-established is lost. Adapters without it cannot relay between replicas.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /** Postgres type OIDs we parse the same way on every adapter. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SkillgateError } from '../core/errors.js';
 import { type Db, parseNumeric, type Queryable, type QueryResult, TYPE_OIDS } from './db.js';
+import { PgListener } from './pg-listener.js';
 
 const types = {
   getTypeParser(oid: number, format?: string) {
@@ -43,8 +44,11 @@ export class PgDb implements Db {
   readonly description: string;
   readonly pool: pg.Pool;
   private readonly inner: Queryable;
+  private readonly connectionString: string;
+  private listener?: PgListener;
 
   constructor(options: PgDbOptions) {
+    this.connectionString = options.connectionString;
     this.description = redactUrl(options.connectionString);
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
     // An idle client that loses its connection must not crash the process.
@@ -91,7 +95,14 @@ export class PgDb implements Db {
     }
   }
 
+  /** LISTEN on a dedicated connection outside the pool (opened on first use, reconnects on error). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    this.listener ??= new PgListener({ connectionString: this.connectionString });
+    return this.listener.listen(channel, onNotify);
+  }
+
   async close(): Promise<void> {
+    await this.listener?.close();
     await this.pool.end();
   }
 }

@@ -86,6 +86,14 @@ export class PgliteDb implements Db {
     return this.pg.transaction((t) => fn(wrap(t)));
   }
 
+  /** LISTEN through PGlite's own notification support (its single connection). */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const stop = await this.pg.listen(channel, onNotify);
+    return async () => {
+      if (!this.pg.closed) await stop();
+    };
+  }
+
   /** A snapshot of the whole data directory (gzip tarball), used by backups and test templates. */
   dump(): Promise<Blob | File> {
     return this.pg.dumpDataDir('gzip');

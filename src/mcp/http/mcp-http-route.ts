@@ -13,11 +13,13 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { SkillgateApp } from '../../core/app.js';
+import { NotifyBus } from '../../db/notify-bus.js';
 import type { HttpMount } from '../../server/http-app.js';
 import { createSkillgateMcpServer } from '../mcp-server.js';
 import { TokenStore } from '../tokens/token-store.js';
 import { bearerAuth, type McpAuthVariables } from './bearer-auth.js';
 import { CallRegistry } from './call-registry.js';
+import { CallRelay } from './call-relay.js';
 import { listChangedStream } from './list-changed-stream.js';
 import { originCheck } from './origin-check.js';
 import { RequestTransport } from './request-transport.js';
@@ -33,9 +35,19 @@ export interface McpHttpOptions {
   rateLimit?: { burst: number; perSecond: number };
   /** Origins allowed for browsers and CORS (default `config.server.cors_origins`). */
   corsOrigins?: string[];
-  /** Calls in flight of this replica (default a new one). */
+  /** Calls in flight of this replica (default a new one, or `relay.registry`). */
   calls?: CallRegistry;
+  /**
+   * Delivers client answers and cancellations to the replica running the call. Default: a relay on
+   * the database's LISTEN/NOTIFY (`NotifyBus`, channel `RELAY_CHANNEL`) around `calls`, started with
+   * the mount and closed with the HTTP app; local only when the adapter cannot listen. A relay passed
+   * here is started but not closed by the mount, and its registry must be `calls` when both are given.
+   */
+  relay?: CallRelay;
 }
+
+/** The LISTEN/NOTIFY channel the replicas of one database relay MCP answers and cancellations on. */
+export const RELAY_CHANNEL = 'skillgate_mcp_relay';
 
 type Env = { Variables: McpAuthVariables };
 
@@ -74,7 +86,20 @@ export function mcpHttpMount(options: McpHttpOptions = {}): HttpMount {
     const path = options.path ?? '/mcp';
     const config = app.config;
     const tokens = options.tokens ?? new TokenStore(app.db, { config });
-    const calls = options.calls ?? new CallRegistry();
+    if (options.relay && options.calls && options.relay.registry !== options.calls) {
+      throw new Error('mcpHttpMount: `relay.registry` must be `calls`');
+    }
+    const onError = (err: Error, what: string) => app.logger.warn({ err }, `mcp relay: ${what} failed`);
+    const relay =
+      options.relay ??
+      new CallRelay({
+        registry: options.calls ?? new CallRegistry(),
+        bus: NotifyBus.supported(app.db)
+          ? new NotifyBus({ db: app.db, channel: RELAY_CHANNEL, onError: (err) => onError(err, 'receive') })
+          : undefined,
+        onError,
+      });
+    void relay.start();
     const origins = options.corsOrigins ?? config.server.cors_origins;
     const limit = options.rateLimit ?? {
       burst: config.mcp.rate_limit.burst,
@@ -104,7 +129,7 @@ export function mcpHttpMount(options: McpHttpOptions = {}): HttpMount {
     r.use(path, bearerAuth(tokens));
     r.use(path, tokenRateLimit(limit));
 
-    r.post(path, (c) => handlePost(c, app, calls, validator));
+    r.post(path, (c) => handlePost(c, app, relay, validator));
 
     r.get(path, (c) => {
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
@@ -126,15 +151,17 @@ export function mcpHttpMount(options: McpHttpOptions = {}): HttpMount {
     r.delete(path, (c) => c.body(null, 204));
 
     hono.route('', r);
+    return options.relay ? undefined : () => relay.close();
   };
 }
 
 async function handlePost(
   c: Context<Env>,
   app: SkillgateApp,
-  calls: CallRegistry,
+  relay: CallRelay,
   validator: AjvJsonSchemaValidator,
 ): Promise<Response> {
+  const calls = relay.registry;
   const principal = c.get('mcpPrincipal');
   const owner = c.get('mcpToken').id;
   let body: unknown;
@@ -150,16 +177,17 @@ async function handlePost(
   const session = sessionOf(sid);
   if (sid && !session) return rpcError(c, 404, -32001, 'Session not found');
 
-  // Answers to our elicitations and cancellations belong to calls running in other HTTP requests.
+  // Answers to our elicitations and cancellations belong to calls running in other HTTP requests,
+  // maybe on other replicas: the relay delivers them here or publishes them to the others.
   const rest: JSONRPCMessage[] = [];
   for (const m of messages) {
     if (isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m)) {
-      calls.answer(owner, m);
+      await relay.answer(owner, m);
       continue;
     }
     const cancelled = cancelledId(m);
     if (cancelled !== undefined) {
-      calls.cancel(CallRegistry.callKey(owner, sid, cancelled), 'cancelled by the client');
+      await relay.cancel(CallRegistry.callKey(owner, sid, cancelled), 'cancelled by the client');
       continue;
     }
     rest.push(m);

@@ -13,6 +13,12 @@ import type { CallRegistry } from './call-registry.js';
 import type { SessionInfo } from './session-id.js';
 
 const REPLAYED_INIT_ID = 'skillgate-session-replay';
+const SERVER_REQUEST_PREFIX = 'sg-';
+
+/** Whether `id` can be the id of a server-to-client request sent by some replica (`sg-<uuid>`). */
+export function isServerRequestId(id: RequestId | null | undefined): id is string {
+  return typeof id === 'string' && id.startsWith(SERVER_REQUEST_PREFIX) && id.length <= 64;
+}
 
 export interface RequestTransportOptions {
   registry: CallRegistry;
@@ -88,7 +94,7 @@ export class RequestTransport implements Transport {
       return;
     }
     if (isJSONRPCRequest(message)) {
-      const key = `sg-${randomUUID()}`;
+      const key = `${SERVER_REQUEST_PREFIX}${randomUUID()}`;
       const originalId = message.id;
       const dispose = this.options.registry.expect(key, this.options.owner, (answer) => {
         this.disposers.delete(dispose);
