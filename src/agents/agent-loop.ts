@@ -18,6 +18,7 @@ import { createRoleModels, type RoleModels } from './models/chat-models.js';
 import { makePlan } from './plan/make-plan.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { recordStop } from './stop-run.js';
+import { firstRunOfAsk } from './store/agent-idempotency.js';
 import {
   claimAgentRun,
   getAgentRun,
@@ -57,6 +58,12 @@ export interface AskRequest {
   signal?: AbortSignal;
   /** Live progress of this run. */
   onEvent?: (e: AgentEvent) => void;
+  /**
+   * Makes the ask idempotent per principal: a replay with the same key (a retried chat delivery)
+   * returns the first run (`replayed: true`) instead of planning again, and every engine run of the
+   * run carries `<key>:step:<plan version>:<step key>:<attempt>`. Default none.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -76,6 +83,8 @@ export class AgentLoop extends EventEmitter {
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Asks with an idempotency key being handled in this process (a duplicate waits for the first). */
+  private readonly asking = new Map<string, Promise<AgentRunResult>>();
 
   constructor(
     private readonly host: AgentHost,
@@ -96,8 +105,38 @@ export class AgentLoop extends EventEmitter {
     return this.models.planner ? 'model' : 'offline';
   }
 
-  /** Plans, executes, checks and answers a request. Never throws for a failed run: see `status`/`error`. */
+  /**
+   * Plans, executes, checks and answers a request. Never throws for a failed run: see `status`/`error`.
+   * With `idempotencyKey`, a replay returns the first run (a concurrent duplicate in this process
+   * waits for it); it throws `idempotency.key_reused` when the first ask had another request text
+   * and `idempotency.in_progress` when the first run is still going in another process.
+   */
   async ask(req: AskRequest): Promise<AgentRunResult> {
+    const key = req.idempotencyKey?.trim() || undefined;
+    if (!key) return this.askOnce(req);
+    const slot = `${req.principal.tenant}\n${req.principal.id}\n${key}`;
+    const pending = this.asking.get(slot);
+    if (pending) {
+      await pending.catch(() => undefined);
+      return this.replay(req, key);
+    }
+    const p = this.askOnce(req, key);
+    this.asking.set(slot, p);
+    try {
+      return await p;
+    } finally {
+      this.asking.delete(slot);
+    }
+  }
+
+  /** The first run of an ask with this key, as it stands now (`replayed: true`). */
+  private async replay(req: AskRequest, key: string): Promise<AgentRunResult> {
+    const first = await firstRunOfAsk(this.host.db, req.principal, key, req.request);
+    this.logger.info({ agentRunId: first.id, key }, 'agent ask replayed');
+    return { ...(await resultOf(this.host.db, first)), replayed: true };
+  }
+
+  private async askOnce(req: AskRequest, key?: string): Promise<AgentRunResult> {
     const now = this.clock();
     const run: AgentRunRecord = {
       id: this.ids('agt'),
@@ -116,9 +155,10 @@ export class AgentLoop extends EventEmitter {
       costUsd: 0,
       createdAt: now,
       updatedAt: now,
+      idempotencyKey: key ?? null,
     };
     if (!run.request) throw new SkillgateError('request.invalid', 'Say what you want done.');
-    await insertAgentRun(this.host.db, run);
+    if (!(await insertAgentRun(this.host.db, run))) return this.replay(req, key!);
     const deps = this.deps(run, req);
     deps.onEvent?.({
       type: 'agent_started',

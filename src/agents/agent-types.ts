@@ -92,6 +92,8 @@ export interface AgentRunRecord {
   updatedAt: Date;
   finishedAt?: Date | null;
   durationMs?: number | null;
+  /** Set when the ask carried one: a replay of the same ask returns this run (never plans again). */
+  idempotencyKey?: string | null;
 }
 
 /** A library passage an answer relies on. */
@@ -191,4 +193,6 @@ export interface AgentRunResult {
   outputTokens: number;
   costUsd: number;
   durationMs: number;
+  /** Set when this is the stored run of an earlier ask with the same idempotency key. */
+  replayed?: boolean;
 }

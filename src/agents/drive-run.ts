@@ -101,6 +101,7 @@ export async function driveRun(deps: DriveDeps, run: AgentRunRecord, start: Plan
         config,
         principal: deps.principal,
         agentRunId: run.id,
+        idempotencyKey: run.idempotencyKey ?? undefined,
         planVersion: current.version,
         planPrompt: current.prompt,
         request: run.request,

@@ -3,6 +3,7 @@ import type { AgentRunResult } from '../agents/agent-types.js';
 import { continueAfterDecision } from '../agents/app-agent-loop.js';
 import { getApproval } from '../core/approvals/approval-store.js';
 import type { ChatDeps } from './chat-deps.js';
+import { agentFeedbackButtons } from './chat-feedback.js';
 import type { ChatMessage, ChatPlace } from './chat-message.js';
 import { errorMessage, type Redact } from './format/format-error.js';
 import { formatValue } from './format/format-value.js';
@@ -10,10 +11,12 @@ import { cardsOf } from './store/card-store.js';
 
 /**
  * An agent run for chat: the answer with the steps each statement cites (`[s1]`), a clarifying
- * question, an escalation or the error with its hint; the footer names the run and its cost.
+ * question, an escalation or the error with its hint; the footer names the run and its cost. Answers,
+ * escalations and errors of steps that ran carry the routing feedback buttons (`agentFeedbackButtons`).
  */
 export function agentMessage(r: AgentRunResult, redact: Redact = (t) => t): ChatMessage {
-  const footer = `agent run ${r.id} · ${r.mode} · ${r.durationMs} ms · $${r.costUsd.toFixed(4)}`;
+  const footer = `agent run ${r.id} · ${r.mode} · ${r.durationMs} ms · $${r.costUsd.toFixed(4)}${r.replayed ? ' · replayed (same request)' : ''}`;
+  const buttons = agentFeedbackButtons(r);
   const skillOf = new Map(r.steps.map((s) => [s.stepKey, s.skillId]));
   const cite = (steps: string[]) =>
     steps.length ? ` [${steps.map((s) => `${s}: ${skillOf.get(s) ?? s}`).join(', ')}]` : '';
@@ -41,6 +44,7 @@ export function agentMessage(r: AgentRunResult, redact: Redact = (t) => t): Chat
       tone: 'warning',
       lines: [redact(summary)],
       footer,
+      buttons,
     };
   }
   if (r.status === 'succeeded') {
@@ -57,6 +61,7 @@ export function agentMessage(r: AgentRunResult, redact: Redact = (t) => t): Chat
       lines,
       ...code,
       footer,
+      buttons,
     };
   }
   const err = errorMessage(
@@ -64,7 +69,7 @@ export function agentMessage(r: AgentRunResult, redact: Redact = (t) => t): Chat
     redact,
     `❌ Request ${r.status}`,
   );
-  return { ...err, footer };
+  return { ...err, footer, buttons };
 }
 
 /** Posts the approval card of every approval the agent run waits for, in the requester's thread. */

@@ -54,7 +54,9 @@ function requestText(req: AskRequest): string {
 /**
  * The app's agent loop (`agentLoopFor(host)`: planner / executor / critic, offline when no models
  * are configured): every step runs through the engine (channel `agent`). Never throws for a failed
- * run (the loop reports it in the result).
+ * run (the loop reports it in the result). `idempotencyKey` (chat: `<platform>:<delivery id>`) makes
+ * a replayed ask return the first agent run (`replayed: true`) instead of planning again; each of
+ * its engine runs carries `<key>:step:...`, so no step executes twice.
  */
 export function agentAsk(host: AgentHost): AskFn {
   return async (req) => ({
@@ -63,6 +65,7 @@ export function agentAsk(host: AgentHost): AskFn {
       principal: req.principal,
       request: requestText(req),
       channel: req.channel,
+      idempotencyKey: req.idempotencyKey,
       onEvent: req.onAgentEvent,
     }),
   });

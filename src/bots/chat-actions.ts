@@ -2,9 +2,9 @@ import { getApproval } from '../core/approvals/approval-store.js';
 import type { DecideResult } from '../core/engine.js';
 import { SkillgateError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
-import { feedbackForRun } from '../memory/routing/routing-feedback.js';
 import { continueAgentInThread } from './agent-in-chat.js';
 import { auditChat, type ChatContext, type ChatDeps } from './chat-deps.js';
+import { handleFeedback } from './chat-feedback.js';
 import { CHAT_ACTIONS, type ChatActionId } from './chat-message.js';
 import { approvalDetails } from './format/approval-card.js';
 import { errorMessage } from './format/format-error.js';
@@ -12,7 +12,7 @@ import { noteMessage } from './format/format-lists.js';
 import { resultMessage } from './format/format-result.js';
 import { cardsOf } from './store/card-store.js';
 
-/** A button click: Approve / Deny / Details on a card, 👍 / wrong skill on a result. */
+/** A button click: Approve / Deny / Details on a card; 👍 / wrong skill / the right skill on a result. */
 export async function handleAction(
   deps: ChatDeps,
   ctx: ChatContext,
@@ -31,19 +31,9 @@ export async function handleAction(
       return ctx.replies.details ? ctx.replies.details(msg) : ctx.replies.private(msg);
     }
     case CHAT_ACTIONS.feedbackUp:
-    case CHAT_ACTIONS.feedbackWrong: {
-      const verdict = action === CHAT_ACTIONS.feedbackUp ? 'up' : 'wrong';
-      const f = await feedbackForRun(deps.app.db, deps.app.embedder, { runId: value, principal, verdict });
-      const query = f.query.slice(0, 80);
-      return ctx.replies.private(
-        noteMessage(
-          verdict === 'up'
-            ? `Thanks: "${query}" → ${f.routedSkill} noted as right.`
-            : `Thanks: ${f.routedSkill} was the wrong skill for "${query}"; routing will learn from it. Name the skill with \`${deps.commandName} run <skill>\`.`,
-          'success',
-        ),
-      );
-    }
+    case CHAT_ACTIONS.feedbackWrong:
+    case CHAT_ACTIONS.feedbackPick:
+      return handleFeedback(deps, ctx, principal, action, value);
   }
 }
 

@@ -7,6 +7,8 @@ export const CHAT_ACTIONS = {
   details: 'sg_details',
   feedbackUp: 'sg_fb_up',
   feedbackWrong: 'sg_fb_wrong',
+  /** The skill that should have run, picked after "wrong skill" (value `<target>:<skill id>`). */
+  feedbackPick: 'sg_fb_pick',
 } as const;
 export type ChatActionId = (typeof CHAT_ACTIONS)[keyof typeof CHAT_ACTIONS];
 
@@ -18,7 +20,10 @@ export function isChatAction(id: string): id is ChatActionId {
 
 export interface ChatButton {
   action: ChatActionId;
-  /** An approval id or a run id. */
+  /**
+   * An approval id; for feedback a run id, an agent run id or `<agent run>:<step id>`, and for the
+   * picker that target followed by `:<skill id>`.
+   */
   value: string;
   label: string;
   style?: 'primary' | 'danger';

@@ -174,8 +174,9 @@ describe('Discord over the gateway', () => {
     );
     expect(text(result)).toContain('text: threaded');
     expect(text(result)).toMatch(/\[s1: demo\.echo\]/);
-    // An agent answer (steps name their skill) carries no routing feedback buttons.
-    expect(customIds(result)).toEqual([]);
+    // The answer carries the routing feedback buttons for the agent run (see discord-feedback.test.ts).
+    const agentRun = /agent run (agt_\w+)/.exec(text(result))?.[1];
+    expect(customIds(result)).toEqual([`sg_fb_up:${agentRun}`, `sg_fb_wrong:${agentRun}`]);
     expect(
       rec().of(`PATCH /channels/${threadId}/messages/${status.response?.id}`).length,
     ).toBeGreaterThanOrEqual(1);

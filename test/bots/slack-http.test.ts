@@ -235,8 +235,12 @@ describe('Slack over HTTP', () => {
     expect(text).toContain('text: hi');
     expect(text).toMatch(/\[s1: demo\.echo\]/);
     expect(text).toMatch(/agent run agt_/);
-    // Agent steps name their skill: no routing feedback buttons on an agent answer.
-    expect(slackButtons(result.args)).toEqual([]);
+    // The answer carries the routing feedback buttons for the agent run (see slack-feedback.test.ts).
+    const agentRun = /agent run (agt_\w+)/.exec(text)?.[1];
+    expect(slackButtons(result.args).map((b) => [b.actionId.split(':')[0], b.value])).toEqual([
+      ['sg_fb_up', agentRun],
+      ['sg_fb_wrong', agentRun],
+    ]);
   });
 
   it('handles a retried event (X-Slack-Retry-Num) once', async () => {

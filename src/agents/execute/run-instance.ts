@@ -20,6 +20,12 @@ export interface ExecuteContext {
   config: Config;
   principal: Principal;
   agentRunId: string;
+  /**
+   * The agent ask's idempotency key, if it had one: each engine run then carries
+   * `<key>:step:<plan version>:<step key>:<attempt>` (scope: the principal), else
+   * `<agent run>:<plan version>:<step key>:<attempt>` scoped to the agent run.
+   */
+  idempotencyKey?: string;
   planVersion: number;
   /** The prompt that produced the plan (`planner@1.1.0`, `offline-planner@1`). */
   planPrompt: string;
@@ -137,8 +143,10 @@ export async function runInstance(ctx: ExecuteContext, req: InstanceRequest): Pr
       skill: req.step.skill,
       input: req.input,
       requestId: ctx.agentRunId,
-      idempotencyKey: `${ctx.agentRunId}:${ctx.planVersion}:${req.key}:${attempt}`,
-      idempotencyScope: ctx.agentRunId,
+      idempotencyKey: ctx.idempotencyKey
+        ? `${ctx.idempotencyKey}:step:${ctx.planVersion}:${req.key}:${attempt}`
+        : `${ctx.agentRunId}:${ctx.planVersion}:${req.key}:${attempt}`,
+      idempotencyScope: ctx.idempotencyKey ? undefined : ctx.agentRunId,
       signal: ctx.signal,
     });
     rec = fromRunResult({ ...base, attempts: attempt }, result, ctx.clock());

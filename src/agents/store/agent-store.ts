@@ -28,6 +28,7 @@ interface AgentRunRow {
   updated_at: Date;
   finished_at: Date | null;
   duration_ms: number | null;
+  idempotency_key: string | null;
 }
 
 function fromRow(r: AgentRunRow): AgentRunRecord {
@@ -56,17 +57,25 @@ function fromRow(r: AgentRunRow): AgentRunRecord {
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
     durationMs: r.duration_ms,
+    idempotencyKey: r.idempotency_key,
   };
 }
 
 const RUN_COLUMNS = `id, tenant, principal, requester, channel, request, status, mode, goal, plan_version,
   critic_rounds, answer, answer_data, question, escalation, error, state, input_tokens, output_tokens,
-  cost_usd, created_at, updated_at, finished_at, duration_ms`;
+  cost_usd, created_at, updated_at, finished_at, duration_ms, idempotency_key`;
 
-export async function insertAgentRun(q: Queryable, r: AgentRunRecord): Promise<void> {
-  await q.query(
-    `INSERT INTO agent_runs (id, tenant, principal, requester, channel, request, status, mode, state, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+/**
+ * Inserts a new run. With `r.idempotencyKey`, at most one run per (tenant, principal, key) exists:
+ * returns false (and inserts nothing) when that key is already taken, true otherwise.
+ */
+export async function insertAgentRun(q: Queryable, r: AgentRunRecord): Promise<boolean> {
+  const res = await q.query<{ id: string }>(
+    `INSERT INTO agent_runs (id, tenant, principal, requester, channel, request, status, mode, state,
+       idempotency_key, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+     ON CONFLICT (tenant, principal, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING id`,
     [
       r.id,
       r.tenant,
@@ -77,9 +86,25 @@ export async function insertAgentRun(q: Queryable, r: AgentRunRecord): Promise<v
       r.status,
       r.mode,
       json(r.state),
+      r.idempotencyKey ?? null,
       r.createdAt,
     ],
   );
+  return res.rows.length === 1;
+}
+
+/** The run a principal started with an idempotency key, if any. */
+export async function findAgentRunByKey(
+  q: Queryable,
+  tenant: string,
+  principal: string,
+  key: string,
+): Promise<AgentRunRecord | undefined> {
+  const r = await q.query<AgentRunRow>(
+    `SELECT ${RUN_COLUMNS} FROM agent_runs WHERE tenant = $1 AND principal = $2 AND idempotency_key = $3`,
+    [tenant, principal, key],
+  );
+  return r.rows[0] ? fromRow(r.rows[0]) : undefined;
 }
 
 export type AgentRunPatch = Partial<

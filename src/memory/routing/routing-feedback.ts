@@ -79,6 +79,31 @@ export async function feedbackForRun(
 }
 
 /**
+ * Names the skill that should have run for a query already marked wrong (the chat picker after
+ * "wrong skill"; like `skillgate feedback <run> --expected <skill>`): fills `expected_skill` of this
+ * principal's latest matching `wrong` verdict that has none, so the rejection is not counted twice;
+ * records a new `wrong` verdict with the expected skill when there is none to complete.
+ */
+export async function recordExpectedSkill(
+  db: Db,
+  embedder: Embedder,
+  f: Omit<RoutingFeedbackInput, 'verdict'> & { expectedSkill: string },
+): Promise<RoutingFeedbackInput> {
+  const input: RoutingFeedbackInput = { ...f, verdict: 'wrong' };
+  const r = await db.query<{ id: string }>(
+    `UPDATE routing_feedback SET expected_skill = $7 WHERE id = (
+       SELECT id FROM routing_feedback
+        WHERE tenant = $1 AND principal = $2 AND query = $3 AND routed_skill IS NOT DISTINCT FROM $4
+          AND run_id IS NOT DISTINCT FROM $5 AND verdict = $6 AND expected_skill IS NULL
+        ORDER BY id DESC LIMIT 1)
+     RETURNING id`,
+    [f.tenant, f.principal, f.query, f.routedSkill ?? null, f.runId ?? null, 'wrong', f.expectedSkill],
+  );
+  if (r.rows.length === 0) await recordRoutingFeedback(db, embedder, input);
+  return input;
+}
+
+/**
  * Per-skill score adjustments from the tenant's feedback: near paraphrases of corrected queries
  * pull towards the expected skill and away from the wrong one; thumbs up/down nudge; skills
  * rejected again and again are demoted slightly everywhere.
