@@ -6,6 +6,7 @@ import type { Skill } from '../tools/skill.js';
 import type { Config } from './config/config-schema.js';
 import type { EngineEvent } from './events.js';
 import type { Clock, IdGenerator } from './ids.js';
+import type { OutcomeWriter } from './records/outcome-writer.js';
 import type { RunRequest, RunResult } from './run-request.js';
 import type { SecretStore } from './secrets.js';
 
@@ -34,6 +35,8 @@ export interface EngineInternals {
   readonly secrets: SecretStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Writes run outcomes outside transactions (group commit under concurrency). */
+  readonly outcomes: OutcomeWriter;
   /** Emits on the engine's `event` channel (a throwing listener throws here, as with EventEmitter). */
   emit(event: EngineEvent): void;
   /** `Engine.run`: child runs of pipeline steps. */

@@ -5,7 +5,6 @@ import type { HandlerContext } from '../tools/handler.js';
 import { formatIssues } from '../tools/json-schema-subset.js';
 import type { SkillRegistry } from '../tools/registry.js';
 import type { Skill } from '../tools/skill.js';
-import { appendAuditInStatement } from './audit/audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { type DecideRequest, type DecideResult, EngineApprovals } from './engine-approvals.js';
 import type { EngineInternals, RunFlags } from './engine-internals.js';
@@ -18,8 +17,8 @@ import { inputHash } from './hash.js';
 import { type Clock, defaultIds, type IdGenerator, systemClock } from './ids.js';
 import { silentLogger } from './logger.js';
 import type { Principal } from './principal.js';
+import { OutcomeWriter } from './records/outcome-writer.js';
 import type { RunRecord } from './records/run-record.js';
-import { insertEventsSql, insertRunSql } from './records/run-store.js';
 import type { SkillRouter } from './router-port.js';
 import { executeRun } from './run-execution.js';
 import { replayIdempotent } from './run-idempotency.js';
@@ -99,6 +98,7 @@ export class Engine extends EventEmitter {
       secrets: this.secrets,
       clock: this.clock,
       ids: this.ids,
+      outcomes: new OutcomeWriter(this.db),
       emit: (event) => {
         this.emit('event', event);
       },
@@ -225,10 +225,12 @@ export class Engine extends EventEmitter {
       record.durationMs = Math.round(performance.now() - started);
       ev.emit('execution_result', { status: 'rejected', error: e.code });
       const events = ev.drain();
-      await appendAuditInStatement(this.db, auditOf(this.clock, record, 'run.rejected', { error: e.code }), [
-        (p) => insertRunSql(p, this.secrets.redactValue(record)),
-        (p) => insertEventsSql(p, events),
-      ]);
+      await this.internals.outcomes.write({
+        run: this.secrets.redactValue(record),
+        insert: true,
+        events,
+        audit: auditOf(this.clock, record, 'run.rejected', { error: e.code }),
+      });
       this.logger.info({ requestId, runId, skill: skill?.id, code: e.code }, 'run rejected');
       return resultOf(record, started);
     }

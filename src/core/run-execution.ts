@@ -1,19 +1,11 @@
 import { formatIssues } from '../tools/json-schema-subset.js';
-import { appendAudit, appendAuditInStatement } from './audit/audit-log.js';
 import type { EngineInternals, SkillEntry } from './engine-internals.js';
 import { SkillgateError, toSkillgateError } from './errors.js';
 import type { EventCollector } from './event-collector.js';
 import { executeHandler } from './execute-handler.js';
 import { reserveBudget, settleBudget } from './gates/budget.js';
+import { recordRunOutcomes } from './records/record-run-outcome.js';
 import type { RunRecord } from './records/run-record.js';
-import {
-  insertEvents,
-  insertEventsSql,
-  insertRun,
-  insertRunSql,
-  updateRun,
-  updateRunSql,
-} from './records/run-store.js';
 import { createRunContext } from './run-context.js';
 import type { RunErrorInfo, RunRequest, RunResult } from './run-request.js';
 import { auditOf, errorInfo, resultOf } from './run-result.js';
@@ -77,16 +69,14 @@ export async function executeRun(
     Object.assign(record, { status: 'failed', error: errorInfo(e), finishedAt: engine.clock() });
     record.durationMs = Math.round(performance.now() - started);
     ev.emit('execution_result', { status: 'failed', error: e.code });
-    await engine.db.tx(async (q) => {
-      await updateRun(q, record.id, {
-        status: 'failed',
-        error: record.error,
-        finishedAt: record.finishedAt!,
-      });
-      await appendAudit(q, [
-        auditOf(engine.clock, record, 'run.failed', { error: e.code, approval: record.approvalId ?? null }),
-      ]);
-      await insertEvents(q, ev.drain());
+    await engine.outcomes.write({
+      run: record,
+      insert: false,
+      events: ev.drain(),
+      audit: auditOf(engine.clock, record, 'run.failed', {
+        error: e.code,
+        approval: record.approvalId ?? null,
+      }),
     });
     return resultOf(record, started);
   }
@@ -142,40 +132,27 @@ export async function executeRun(
     cost_usd: record.costUsd,
     error: (record.error as RunErrorInfo | undefined)?.code ?? null,
   });
-  const patch = {
-    status: record.status,
-    output: record.output,
-    error: record.error,
-    costUsd: record.costUsd,
-    tokens: record.tokens,
-    attempts: record.attempts,
-    finishedAt: record.finishedAt!,
-    durationMs: record.durationMs!,
+  const outcome = {
+    run: record,
+    insert: !rowExists,
+    events: ev.drain(),
+    audit: auditOf(engine.clock, record, `run.${record.status}`, {
+      input_hash: record.inputHash,
+      error: (record.error as RunErrorInfo | undefined)?.code ?? null,
+      approval: record.approvalId ?? null,
+    }),
   };
-  const audit = auditOf(engine.clock, record, `run.${record.status}`, {
-    input_hash: record.inputHash,
-    error: (record.error as RunErrorInfo | undefined)?.code ?? null,
-    approval: record.approvalId ?? null,
-  });
-  const events = ev.drain();
-  if (estimate <= 0 && actualUsd <= 0) {
-    // Nothing to settle: the row, the audit entry and the events commit in one statement.
-    await appendAuditInStatement(engine.db, audit, [
-      (p) => (rowExists ? updateRunSql(p, record.id, patch) : insertRunSql(p, record)),
-      (p) => insertEventsSql(p, events),
-    ]);
-  } else {
+  if (estimate > 0 || actualUsd > 0) {
     await engine.db.tx(async (q) => {
       await settleBudget(q, {
         ...budgetReq,
         actualUsd,
         kind: record.status === 'succeeded' ? 'settle' : 'release',
       });
-      if (rowExists) await updateRun(q, record.id, patch);
-      else await insertRun(q, record);
-      await appendAudit(q, [audit]);
-      await insertEvents(q, events);
+      await recordRunOutcomes(q, [outcome]);
     });
+  } else {
+    await engine.outcomes.write(outcome); // nothing to settle: one round trip, shared under load
   }
   return resultOf(record, started);
 }

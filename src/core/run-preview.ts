@@ -1,12 +1,10 @@
 import type { Handler, HandlerContext } from '../tools/handler.js';
 import type { Skill } from '../tools/skill.js';
-import { appendAuditInStatement } from './audit/audit-log.js';
 import type { EngineInternals, SkillEntry } from './engine-internals.js';
 import { SkillgateError, toSkillgateError } from './errors.js';
 import type { EventCollector } from './event-collector.js';
 import { executeHandler } from './execute-handler.js';
 import type { RunRecord } from './records/run-record.js';
-import { insertEventsSql, insertRunSql } from './records/run-store.js';
 import { createRunContext } from './run-context.js';
 import type { RunRequest, RunResult } from './run-request.js';
 import { auditOf, errorInfo, resultOf } from './run-result.js';
@@ -74,9 +72,11 @@ export async function recordDryRun(
   record.durationMs = Math.round(performance.now() - started);
   ev.emit('execution_result', { status: record.status, dry_run: true });
   const events = ev.drain();
-  await appendAuditInStatement(engine.db, auditOf(engine.clock, record, 'run.dry_run', {}), [
-    (p) => insertRunSql(p, record),
-    (p) => insertEventsSql(p, events),
-  ]);
+  await engine.outcomes.write({
+    run: record,
+    insert: true,
+    events,
+    audit: auditOf(engine.clock, record, 'run.dry_run', {}),
+  });
   return resultOf(record, started);
 }

@@ -1,5 +1,4 @@
 import type { Db, Queryable } from '../../db/db.js';
-import { SqlParams } from '../../db/sql-params.js';
 import { canonicalJson, sha256Hex } from '../hash.js';
 
 export interface AuditEntryInput {
@@ -22,7 +21,7 @@ export interface AuditEntry extends AuditEntryInput {
  * The canonical JSON of an entry split around its sequence number: `head + seq + tail` equals
  * `canonicalJson({seq, ts, tenant, actor, action, target, run_id, data})` (keys sorted, so `seq`
  * sits between `run_id` and `target`). The split lets the database compute the hash of an entry
- * whose `seq` it assigns itself (`appendAuditInStatement`).
+ * whose `seq` it assigns itself (`record_run_outcome`, migration 070).
  */
 export function auditPayloadParts(e: Omit<AuditEntryInput, 'seq'>): { head: string; tail: string } {
   const c = canonicalJson;
@@ -36,41 +35,6 @@ export function auditPayloadParts(e: Omit<AuditEntryInput, 'seq'>): { head: stri
 export function auditHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
   const { head, tail } = auditPayloadParts(e);
   return sha256Hex(`${prevHash}\n${head}${e.seq}${tail}`);
-}
-
-/**
- * One SQL statement that appends `entry` to the chain and performs `writes` (data-modifying
- * statements, each run as a CTE of the same statement), so the whole outcome of a run commits
- * atomically in one round trip. The database assigns the sequence number and computes the hash
- * (`sha256` over exactly what `auditHash` hashes) while it holds the chain head's row lock, which is
- * released as soon as the statement ends. Equivalent to `appendAudit` in a transaction with the
- * writes; must not run inside a transaction that already appended (it would be fine, just slower).
- */
-export async function appendAuditInStatement(
-  q: Queryable,
-  entry: AuditEntryInput,
-  writes: readonly ((p: SqlParams) => string | undefined)[] = [],
-): Promise<void> {
-  const p = new SqlParams();
-  const { head, tail } = auditPayloadParts(entry);
-  const link = `hash || ${p.add(`\n${head}`)}::text || (seq + 1)::text || ${p.add(tail)}::text`;
-  const ctes = [
-    `audit_h AS (UPDATE audit_head SET prev_hash = hash, seq = seq + 1,
-       hash = encode(sha256(convert_to(${link}, 'UTF8')), 'hex') WHERE id = 1 RETURNING seq, prev_hash, hash)`,
-  ];
-  for (const w of writes) {
-    const sql = w(p);
-    if (sql) ctes.push(`w${ctes.length} AS (${sql})`);
-  }
-  const v = (x: unknown, type: string) => `${p.add(x)}::${type}`;
-  await q.query(
-    `WITH ${ctes.join(',\n')}
-     INSERT INTO audit_log (seq, ts, tenant, actor, action, target, run_id, data, prev_hash, hash)
-     SELECT seq, ${v(entry.ts, 'timestamptz')}, ${v(entry.tenant, 'text')}, ${v(entry.actor, 'text')},
-       ${v(entry.action, 'text')}, ${v(entry.target ?? null, 'text')}, ${v(entry.runId ?? null, 'text')},
-       ${v(JSON.stringify(entry.data ?? {}), 'jsonb')}, prev_hash, hash FROM audit_h`,
-    p.values,
-  );
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { Queryable } from '../../db/db.js';
-import { SqlParams } from '../../db/sql-params.js';
 import type { StepRecord } from '../../tools/handler.js';
 import type { EngineEvent } from '../events.js';
 import type { RunRecord, RunStatus } from './run-record.js';
 
-interface RunRow {
+export interface RunRow {
   id: string;
   tenant: string;
   request_id: string;
@@ -64,45 +63,69 @@ export function fromRow(r: RunRow): RunRecord {
   };
 }
 
-const RUN_COLUMNS =
-  'id, tenant, request_id, parent_run_id, principal, channel, skill_id, skill_version, query, input, input_hash, ' +
-  'mode, status, output, preview, error, approval_id, cost_usd, tokens, attempts, created_at, started_at, ' +
-  'finished_at, duration_ms';
-
-/** The `INSERT` of a run row, its values added to `p` (one statement, or a CTE of one). */
-export function insertRunSql(p: SqlParams, run: RunRecord): string {
-  const values = p.list([
-    run.id,
-    run.tenant,
-    run.requestId,
-    run.parentRunId ?? null,
-    run.principal,
-    run.channel,
-    run.skillId ?? null,
-    run.skillVersion ?? null,
-    run.query ?? null,
-    json(run.input),
-    run.inputHash ?? null,
-    run.mode,
-    run.status,
-    json(run.output),
-    json(run.preview),
-    json(run.error),
-    run.approvalId ?? null,
-    run.costUsd,
-    run.tokens,
-    run.attempts,
-    run.createdAt,
-    run.startedAt ?? null,
-    run.finishedAt ?? null,
-    run.durationMs ?? null,
-  ]);
-  return `INSERT INTO runs (${RUN_COLUMNS}) VALUES (${values})`;
+/** A run record as a `runs` row (column names; JSON-ready apart from dates). */
+export function toRow(run: RunRecord): RunRow {
+  return {
+    id: run.id,
+    tenant: run.tenant,
+    request_id: run.requestId,
+    parent_run_id: run.parentRunId ?? null,
+    principal: run.principal,
+    channel: run.channel,
+    skill_id: run.skillId ?? null,
+    skill_version: run.skillVersion ?? null,
+    query: run.query ?? null,
+    input: run.input ?? null,
+    input_hash: run.inputHash ?? null,
+    mode: run.mode,
+    status: run.status,
+    output: run.output ?? null,
+    preview: run.preview ?? null,
+    error: run.error ?? null,
+    approval_id: run.approvalId ?? null,
+    cost_usd: run.costUsd,
+    tokens: run.tokens,
+    attempts: run.attempts,
+    created_at: run.createdAt,
+    started_at: run.startedAt ?? null,
+    finished_at: run.finishedAt ?? null,
+    duration_ms: run.durationMs ?? null,
+  };
 }
 
 export async function insertRun(q: Queryable, run: RunRecord): Promise<void> {
-  const p = new SqlParams();
-  await q.query(insertRunSql(p, run), p.values);
+  await q.query(
+    `INSERT INTO runs (id, tenant, request_id, parent_run_id, principal, channel, skill_id, skill_version, query,
+       input, input_hash, mode, status, output, preview, error, approval_id, cost_usd, tokens, attempts,
+       created_at, started_at, finished_at, duration_ms)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`,
+    [
+      run.id,
+      run.tenant,
+      run.requestId,
+      run.parentRunId ?? null,
+      run.principal,
+      run.channel,
+      run.skillId ?? null,
+      run.skillVersion ?? null,
+      run.query ?? null,
+      json(run.input),
+      run.inputHash ?? null,
+      run.mode,
+      run.status,
+      json(run.output),
+      json(run.preview),
+      json(run.error),
+      run.approvalId ?? null,
+      run.costUsd,
+      run.tokens,
+      run.attempts,
+      run.createdAt,
+      run.startedAt ?? null,
+      run.finishedAt ?? null,
+      run.durationMs ?? null,
+    ],
+  );
 }
 
 /** The fields of a run that change after it is inserted. */
@@ -123,16 +146,19 @@ export type RunPatch = Partial<
   >
 >;
 
-/** The `UPDATE` of a run's mutable fields, values added to `p`; undefined when the patch is empty. */
-export function updateRunSql(p: SqlParams, id: string, patch: RunPatch): string | undefined {
+/** Updates the mutable fields of a run. */
+export async function updateRun(q: Queryable, id: string, patch: RunPatch): Promise<void> {
   const cols: string[] = [];
+  const vals: unknown[] = [];
   const set = (col: string, v: unknown) => {
-    if (v !== undefined) cols.push(`${col} = ${p.add(v)}`);
+    if (v === undefined) return;
+    vals.push(v);
+    cols.push(`${col} = $${vals.length}`);
   };
   set('status', patch.status);
-  set('output', patch.output === undefined ? undefined : json(patch.output));
-  set('preview', patch.preview === undefined ? undefined : json(patch.preview));
-  set('error', patch.error === undefined ? undefined : json(patch.error));
+  set('output', json(patch.output) ?? undefined);
+  set('preview', json(patch.preview) ?? undefined);
+  set('error', json(patch.error) ?? undefined);
   set('cost_usd', patch.costUsd);
   set('tokens', patch.tokens);
   set('attempts', patch.attempts);
@@ -140,15 +166,9 @@ export function updateRunSql(p: SqlParams, id: string, patch: RunPatch): string 
   set('finished_at', patch.finishedAt);
   set('duration_ms', patch.durationMs);
   set('approval_id', patch.approvalId);
-  if (cols.length === 0) return undefined;
-  return `UPDATE runs SET ${cols.join(', ')} WHERE id = ${p.add(id)}`;
-}
-
-/** Updates the mutable fields of a run. */
-export async function updateRun(q: Queryable, id: string, patch: RunPatch): Promise<void> {
-  const p = new SqlParams();
-  const sql = updateRunSql(p, id, patch);
-  if (sql) await q.query(sql, p.values);
+  if (cols.length === 0) return;
+  vals.push(id);
+  await q.query(`UPDATE runs SET ${cols.join(', ')} WHERE id = $${vals.length}`, vals);
 }
 
 export async function getRun(q: Queryable, id: string, tenant?: string): Promise<RunRecord | undefined> {
@@ -233,20 +253,31 @@ export async function getSteps(q: Queryable, runId: string): Promise<StepRecord[
   }));
 }
 
-/** The `INSERT` of a batch of events, values added to `p`; undefined when there are none. */
-export function insertEventsSql(p: SqlParams, events: readonly EngineEvent[]): string | undefined {
-  if (events.length === 0) return undefined;
-  const tuples = events.map(
-    (e) => `(${p.list([e.tenant, e.requestId, e.runId ?? null, e.type, JSON.stringify(e.data), e.ts])})`,
-  );
-  return `INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`;
+/** An event as an `events` row (column names). */
+export function eventRow(e: EngineEvent) {
+  return {
+    tenant: e.tenant,
+    request_id: e.requestId,
+    run_id: e.runId ?? null,
+    type: e.type,
+    data: e.data,
+    ts: e.ts,
+  };
 }
 
 /** Persists a batch of events in one statement. */
 export async function insertEvents(q: Queryable, events: readonly EngineEvent[]): Promise<void> {
-  const p = new SqlParams();
-  const sql = insertEventsSql(p, events);
-  if (sql) await q.query(sql, p.values);
+  if (events.length === 0) return;
+  const vals: unknown[] = [];
+  const tuples = events.map((e) => {
+    const b = vals.length;
+    vals.push(e.tenant, e.requestId, e.runId ?? null, e.type, JSON.stringify(e.data), e.ts);
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+  });
+  await q.query(
+    `INSERT INTO events (tenant, request_id, run_id, type, data, ts) VALUES ${tuples.join(', ')}`,
+    vals,
+  );
 }
 
 export async function getEvents(q: Queryable, runId: string): Promise<EngineEvent[]> {
