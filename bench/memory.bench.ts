@@ -3,20 +3,26 @@
  * recall@10 of the HNSW index against an exact scan, at 10,000 and 100,000 memories of generated
  * but realistic text, on the embedded PGlite with the offline hash embedder.
  *
- * Options (env): BENCH_SIZES=10000,100000  BENCH_QUERIES=200  BENCH_EF=100,200,400
+ * Options (env): BENCH_SIZES=10000,100000  BENCH_QUERIES=200  BENCH_EF=default,200,800 (`default`:
+ * SemanticMemory's own)  BENCH_SHARED_BUFFERS=32MB (PGlite's `shared_buffers`;
+ * the product default is 32MB, and at 100k rows the table and its HNSW graph (~300 MB) do not fit).
  */
+import { loadavg } from 'node:os';
 import { migrate } from '../src/db/migrate.js';
 import { PgliteDb } from '../src/db/pglite-db.js';
 import { HashEmbedder } from '../src/memory/embedders/hash-embedder.js';
 import { insertMemories, type NewMemory } from '../src/memory/memory-sql.js';
 import type { MemoryActor, MemoryScope } from '../src/memory/memory-types.js';
-import { SemanticMemory } from '../src/memory/semantic-memory.js';
+import { DEFAULT_RECALL_EF_SEARCH, SemanticMemory } from '../src/memory/semantic-memory.js';
 import { withDeferredVectorIndex } from '../src/memory/vector/embedding-meta.js';
-import { formatVector, paramExpr, vectorExpr } from '../src/memory/vector/vector-sql.js';
+import { formatVector, hnswOptionsFor, paramExpr, vectorExpr } from '../src/memory/vector/vector-sql.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
-const EFS = (process.env.BENCH_EF ?? '100,200,400').split(',').map(Number);
+const EFS = (process.env.BENCH_EF ?? 'default,200,800')
+  .split(',')
+  .map((x) => (x === 'default' ? undefined : Number(x)));
+const SHARED_BUFFERS = process.env.BENCH_SHARED_BUFFERS;
 
 // A deterministic PRNG (mulberry32), so every run benchmarks the same data.
 let seed = 42;
@@ -276,7 +282,7 @@ const fmt = (x: number, d = 1) => x.toFixed(d);
 
 async function benchSize(n: number): Promise<void> {
   console.log(`\n== ${n.toLocaleString('en')} memories ==`);
-  const db = await PgliteDb.open();
+  const db = await PgliteDb.open({ sharedBuffers: SHARED_BUFFERS });
   await migrate(db);
   const embedder = new HashEmbedder();
   const principals = Array.from({ length: 50 }, (_, i) => `user${i}`);
@@ -333,6 +339,8 @@ async function benchSize(n: number): Promise<void> {
       `index build ${fmt((bulkMs - insertMs) / 1000, 1)} s; ${fmt(rest.length / (bulkMs / 1000), 0)} vectors/s overall`,
   );
 
+  const o = hnswOptionsFor('memories');
+  console.log(`index:            HNSW m=${o.m} ef_construction=${o.efConstruction}`);
   const queries = Array.from({ length: QUERIES }, () => pick(QUERY_TEMPLATES)());
   const actor: MemoryActor = { tenant: 'bench', principalId: 'user7' };
   const dims = embedder.dimensions;
@@ -378,7 +386,7 @@ async function benchSize(n: number): Promise<void> {
       simGap += exact[i].meanSim - got.reduce((a, m) => a + m.score, 0) / Math.max(1, got.length);
     }
     console.log(
-      `HNSW ef_search=${String(ef).padEnd(4)} recall(): p50 ${fmt(percentile(lat, 50))} ms, p95 ${fmt(percentile(lat, 95))} ms, ` +
+      `HNSW ef_search=${String(ef ?? `default (${DEFAULT_RECALL_EF_SEARCH})`).padEnd(4)} recall(): p50 ${fmt(percentile(lat, 50))} ms, p95 ${fmt(percentile(lat, 95))} ms, ` +
         `recall@10 ${fmt(hits / (queries.length * 10), 3)}, mean top-10 similarity ${fmt(simGap / queries.length, 4)} below exact`,
     );
   }
@@ -387,7 +395,14 @@ async function benchSize(n: number): Promise<void> {
 
 const started = performance.now();
 console.log(
-  `memory bench: hash embedder (384 dims), PGlite, ${QUERIES} queries per size; node ${process.version}`,
+  `memory bench: hash embedder (384 dims), PGlite (shared_buffers ${SHARED_BUFFERS ?? '32MB, the default'}), ` +
+    `${QUERIES} queries per size; node ${process.version}; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
 );
 for (const n of SIZES) await benchSize(n);
-console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 0)} s`);
+console.log(
+  `\ntotal ${fmt((performance.now() - started) / 1000, 0)} s; load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

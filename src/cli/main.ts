@@ -13,6 +13,7 @@ import { registerEvalAgentCommand } from './commands/eval-agent-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerJobsCommands } from './commands/jobs-commands.js';
 import { registerMcpCommand } from './commands/mcp-commands.js';
+import { registerReindexCommand } from './commands/reindex-command.js';
 import { registerRoutingCommands } from './commands/routing-commands.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
@@ -91,6 +92,7 @@ function buildProgram(ctx: CliContext, stop?: AbortSignal): Command {
   registerWebhooksCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerSecretsCommands(program, ctx);
+  registerReindexCommand(program, ctx, stop);
   // Subcommands inherit output and error handling.
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp({ showGlobalOptions: true });

@@ -370,6 +370,12 @@ export const ERROR_CODES = {
     http: 502,
     hint: 'The embedding provider failed or returned vectors of the wrong size; check `embeddings` in the config.',
   },
+  'embedding.reindex_interrupted': {
+    id: 'EMBEDDING_REINDEX_INTERRUPTED',
+    category: 'user',
+    http: 499,
+    hint: 'The reindex stopped between batches (Ctrl-C); nothing was lost. Run `skillgate reindex` again to resume.',
+  },
   'code.parse_failed': {
     id: 'CODE_PARSE_FAILED',
     category: 'user',

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { agentLoopFor } from '../../agents/app-agent-loop.js';
 import { createApp, type SkillgateApp } from '../../core/app.js';
 import { SkillgateError } from '../../core/errors.js';
+import { checkEmbedder } from '../../memory/vector/embedder-check.js';
 import { serverMounts } from '../../server/server-mounts.js';
 import { startHttpServer } from '../../server/start-http-server.js';
 import type { CliContext } from '../cli-context.js';
@@ -92,6 +93,8 @@ export function registerServeCommand(program: Command, ctx: CliContext, stop?: A
       try {
         const app = await createApp({ config, logger, watch: config.hot_reload });
         try {
+          const vectors = await checkEmbedder(app.db, app.embedder);
+          if (vectors.message) logger.warn({ stale: vectors.stale, reindex: 'needed' }, vectors.message);
           const server = await startHttpServer(app, {
             host: opts.host,
             port: opts.port,

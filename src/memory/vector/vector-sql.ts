@@ -49,20 +49,41 @@ export function vectorIndexName(table: VectorTable, dims: number): string {
   return `${table}_embedding_hnsw_${dims}`;
 }
 
+/** HNSW build options of one index. */
+export interface HnswOptions {
+  m: number;
+  efConstruction: number;
+}
+
+/** pgvector's defaults (m 16, ef_construction 64): chunks and any table without its own entry. */
+export const HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 64 };
+
 /**
- * The index options: m 16 / ef_construction 64 (pgvector's defaults). Measured at 100k hash-embedded
- * memories on PGlite: ef_construction 128 did not raise recall@10 beyond run-to-run noise but
- * doubled the build time; recall is bought at query time instead (`hnsw.ef_search`).
+ * Per-table HNSW options. `memories`: m 32, ef_construction 128 (migration 082). Measured at 100k
+ * hash-embedded memories on PGlite (bench/memory.bench.ts): questions sit far from the stored facts
+ * and their exact top 10 is often a near-tie among hundreds of rows, so graph quality matters:
+ * recall@10 at ef_search 200 / 400 / 800 was 0.88 / 0.93 / 0.95 with m 16 and 0.94-0.95 /
+ * 0.92-0.97 / 0.97-0.99 with m 32 (four builds), for ~50% more build time and inserts into a live
+ * index about half as fast. A larger ef_construction alone did not help; neither did a binary-
+ * quantized index with an exact re-rank (0.79 at 800 candidates).
  */
-export const HNSW_OPTIONS = { m: 16, efConstruction: 64 } as const;
+export const HNSW_TABLE_OPTIONS: Readonly<Record<string, HnswOptions>> = {
+  memories: { m: 32, efConstruction: 128 },
+};
+
+/** The HNSW options of `table`. */
+export function hnswOptionsFor(table: VectorTable): HnswOptions {
+  return HNSW_TABLE_OPTIONS[table] ?? HNSW_OPTIONS;
+}
 
 /** `CREATE INDEX IF NOT EXISTS` for the HNSW cosine index of `table` at `dims` (null above 4000). */
 export function createVectorIndexSql(table: VectorTable, dims: number): string | null {
   if (dims > MAX_HALFVEC_INDEX_DIMS) return null;
   const ops = dims <= MAX_VECTOR_INDEX_DIMS ? 'vector_cosine_ops' : 'halfvec_cosine_ops';
+  const o = hnswOptionsFor(table);
   return (
     `CREATE INDEX IF NOT EXISTS ${vectorIndexName(table, dims)} ON ${table} USING hnsw ` +
-    `(${vectorExpr(dims)} ${ops}) WITH (m = ${HNSW_OPTIONS.m}, ef_construction = ${HNSW_OPTIONS.efConstruction}) ` +
+    `(${vectorExpr(dims)} ${ops}) WITH (m = ${o.m}, ef_construction = ${o.efConstruction}) ` +
     `WHERE dims = ${dims}`
   );
 }
