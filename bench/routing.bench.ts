@@ -4,7 +4,7 @@
  * HNSW indexes disabled (exact scans), so the ratio shows what the indexes buy as the catalogue grows.
  * Aim: p95 <= 5 ms at 1,000 skills and <= 20 ms at 10,000.
  *
- *   npm run bench:routing            # BENCH_QUERIES=300 by default
+ *   npm run bench:routing            # BENCH_QUERIES=300 by default; BENCH_EXACT_QUERIES=20 for a quicker baseline
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,133 +18,31 @@ import { LexicalIndex } from '../src/memory/routing/lexical-index.js';
 import { parseRoutingCases } from '../src/memory/routing/routing-eval.js';
 import { SkillIndex } from '../src/memory/routing/skill-index.js';
 import { PgSkillRouter } from '../src/memory/routing/skill-router.js';
-import type { Skill } from '../src/tools/skill.js';
-import { parseSkillFile } from '../src/tools/skill-loader.js';
+import { syntheticSkills } from './routing-synthetic.js';
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
+/** Queries for the exact-scan baseline (slow at 10,000 skills: seconds per query). Default QUERIES. */
+const EXACT_QUERIES = Number(process.env.BENCH_EXACT_QUERIES ?? QUERIES);
 const root = join(import.meta.dirname, '..');
 const queries = [
   ...parseRoutingCases(readFileSync(join(root, 'evals/routing/dev.jsonl'), 'utf8')),
   ...parseRoutingCases(readFileSync(join(root, 'evals/routing/golden.jsonl'), 'utf8')),
 ].map((c) => c.query);
 
-const WORDS = {
-  verb: [
-    'list',
-    'create',
-    'delete',
-    'update',
-    'show',
-    'sync',
-    'export',
-    'import',
-    'archive',
-    'approve',
-    'rotate',
-    'scan',
-    'count',
-    'merge',
-    'tag',
-    'notify',
-  ],
-  noun: [
-    'ticket',
-    'order',
-    'shipment',
-    'lead',
-    'contract',
-    'asset',
-    'license',
-    'device',
-    'alert',
-    'incident',
-    'payroll',
-    'vendor',
-    'budget',
-    'campaign',
-    'repository',
-    'certificate',
-    'backup',
-    'invoice',
-    'customer',
-    'report',
-    'meeting',
-    'expense',
-    'warehouse',
-    'sensor',
-  ],
-  domain: [
-    'sales',
-    'support',
-    'finance',
-    'hr',
-    'security',
-    'logistics',
-    'marketing',
-    'devops',
-    'legal',
-    'facilities',
-    'procurement',
-    'research',
-  ],
-  extra: [
-    'for a team',
-    'by region',
-    'older than a week',
-    'in the staging area',
-    'from the partner portal',
-    'with high priority',
-    'for the quarter',
-    'that failed checks',
-  ],
-};
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function syntheticSkills(n: number): Skill[] {
-  const r = rng(n);
-  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
-  const out: Skill[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = pick(WORDS.verb);
-    const no = pick(WORDS.noun);
-    const d = pick(WORDS.domain);
-    const examples = Array.from(
-      { length: 5 },
-      () => `${pick(WORDS.verb)} the ${d} ${no}s ${pick(WORDS.extra)}`,
-    );
-    const yaml = `id: syn${i}.${v}_${no}
-version: 1.0.0
-title: ${v} ${d} ${no}s ${i}
-description: ${v[0].toUpperCase()}${v.slice(1)} ${no}s of the ${d} department ${pick(WORDS.extra)}; synthetic skill ${i}.
-tags: [${d}, ${no}]
-examples: ${JSON.stringify(examples)}
-effects: read
-risk: low
-handler: { type: builtin, name: none }
-`;
-    const parsed = parseSkillFile(`synthetic-${i}.yaml`, yaml);
-    if (!parsed.skill) throw new Error(parsed.problems.map((p) => p.reason).join('; '));
-    out.push(parsed.skill);
-  }
-  return out;
-}
-
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-async function measure(router: PgSkillRouter, principal: ReturnType<typeof resolvePrincipal>) {
-  for (let i = 0; i < 30; i++) await router.route(queries[i % queries.length], { principal });
+async function measure(
+  router: PgSkillRouter,
+  principal: ReturnType<typeof resolvePrincipal>,
+  count = QUERIES,
+) {
+  for (let i = 0; i < Math.min(30, count); i++)
+    await router.route(queries[i % queries.length], { principal });
   const times: number[] = [];
-  for (let i = 0; i < QUERIES; i++) {
+  for (let i = 0; i < count; i++) {
     const t = performance.now();
     await router.route(queries[i % queries.length], { principal });
     times.push(performance.now() - t);
@@ -174,7 +72,7 @@ for (const size of ['catalogue', 1000, 10000] as const) {
   const router = new PgSkillRouter({ db, embedder, lexical });
   const hnsw = await measure(router, principal);
   await db.exec('SET enable_indexscan = off; SET enable_bitmapscan = off;');
-  const exact = await measure(router, principal);
+  const exact = await measure(router, principal, EXACT_QUERIES);
   await db.exec('RESET enable_indexscan; RESET enable_bitmapscan;');
   rows.push({
     skills: size === 'catalogue' ? `catalogue (${app.registry.list({ publicOnly: true }).length})` : size,
@@ -187,4 +85,7 @@ for (const size of ['catalogue', 1000, 10000] as const) {
   });
   await app.close();
 }
+console.log(
+  `queries: ${QUERIES} (exact: ${EXACT_QUERIES}), loadavg: ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+);
 console.table(rows);

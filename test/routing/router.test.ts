@@ -2,7 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getEvents } from '../../src/core/records/run-store.js';
+import { HashEmbedder } from '../../src/memory/embedders/hash-embedder.js';
 import { feedbackForRun } from '../../src/memory/routing/routing-feedback.js';
+import { SkillIndex } from '../../src/memory/routing/skill-index.js';
 import { createTestApp } from '../helpers/test-app.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
@@ -30,6 +32,18 @@ describe('skill routing on the shipped catalogue', () => {
     expect(r.skill).toBeNull();
     expect(r.confidence).toBeLessThan(0.5);
     expect(r.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('re-indexes every skill when the embedder keeps its name but changes dimensions', async () => {
+    const skills = app.registry.list();
+    const same = await new SkillIndex(app.db, new HashEmbedder()).sync(skills);
+    expect(same.indexed).toEqual([]);
+    const resized = new SkillIndex(app.db, new HashEmbedder({ dimensions: 256 }));
+    const r = await resized.sync(skills);
+    expect(r.indexed.length).toBeGreaterThan(10);
+    const dims = await app.db.query<{ dims: number }>('SELECT DISTINCT dims FROM skill_index');
+    expect(dims.rows).toEqual([{ dims: 256 }]);
+    expect((await new SkillIndex(app.db, new HashEmbedder()).sync(skills)).indexed).toEqual(r.indexed);
   });
 
   it('routes inside the engine and records routing_candidates and routing_decision', async () => {

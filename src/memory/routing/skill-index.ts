@@ -28,13 +28,21 @@ export class SkillIndex {
   /** Indexes the given skills and removes indexed skills that are not among them. */
   async sync(skills: Skill[]): Promise<{ indexed: string[]; removed: string[] }> {
     const routable = skills.filter(isRoutable);
-    const current = await this.db.query<{ skill_id: string; source_hash: string; embedder: string }>(
-      'SELECT skill_id, source_hash, embedder FROM skill_index',
-    );
+    const current = await this.db.query<{
+      skill_id: string;
+      source_hash: string;
+      embedder: string;
+      dims: number;
+    }>('SELECT skill_id, source_hash, embedder, dims FROM skill_index');
     const have = new Map(current.rows.map((r) => [r.skill_id, r]));
     const changed = routable.filter((s) => {
       const h = have.get(s.id);
-      return !h || h.source_hash !== s.hash || h.embedder !== this.embedder.name;
+      return (
+        !h ||
+        h.source_hash !== s.hash ||
+        h.embedder !== this.embedder.name ||
+        h.dims !== this.embedder.dimensions
+      );
     });
     const keep = new Set(routable.map((s) => s.id));
     const removed = current.rows.map((r) => r.skill_id).filter((id) => !keep.has(id));

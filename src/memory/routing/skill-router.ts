@@ -33,6 +33,45 @@ export function orTsQuery(query: string): string {
   return [...new Set(words)].slice(0, 24).join(' | ');
 }
 
+/**
+ * Per-skill signal columns over `skill_index s`, given a one-row relation `tq` with the tsquery `q`
+ * and the query vector `v` (parsed once; no per-row casts).
+ */
+function signalColumns(d: number): string {
+  return `s.skill_id, s.tags, 1 - (s.embedding <=> tq.v) AS doc_sim,
+    1 - (SELECT min(e.embedding <=> tq.v) FROM skill_examples e
+      WHERE e.skill_id = s.skill_id AND e.dims = ${d}) AS ex_sim,
+    ts_rank_cd(s.fts, tq.q, 1) AS fts_rank`;
+}
+
+/**
+ * The candidate query, one round trip: the nearest example utterances and skill documents (HNSW),
+ * plus `$5` extra skill ids (lexical hits), collected into one id array so that the signal rows
+ * are fetched by primary key (a join against the CTE made the planner scan all of `skill_index`),
+ * each with its signals, and whether the tenant `$6` has any routing feedback at all.
+ * Parameters: $1 query vector, $2 tsquery text, $3 example neighbours, $4 document neighbours,
+ * $5 extra skill ids, $6 tenant. The query vector is inlined (not joined from a CTE) so that the
+ * planner uses the HNSW indexes; the per-row signals read it from `tq`.
+ */
+export function candidateSql(d: number): string {
+  return `WITH ids AS (SELECT array(
+      (SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
+        ORDER BY e.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $3)
+      UNION (SELECT s.skill_id FROM skill_index s WHERE s.dims = ${d}
+        ORDER BY s.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $4)
+      UNION SELECT unnest($5::text[])) AS a),
+    tq AS (SELECT to_tsquery('english', $2) AS q, $1::vector(${d}) AS v)
+    SELECT ${signalColumns(d)},
+      EXISTS (SELECT 1 FROM routing_feedback f WHERE f.tenant = $6) AS has_feedback
+    FROM tq, skill_index s WHERE s.skill_id = ANY((SELECT a FROM ids)::text[]) AND s.dims = ${d}`;
+}
+
+/** The signal rows of the given skills: $1 query vector, $2 tsquery text, $3 skill ids. */
+function signalsByIdSql(d: number): string {
+  return `WITH tq AS (SELECT to_tsquery('english', $2) AS q, $1::vector(${d}) AS v)
+    SELECT ${signalColumns(d)} FROM tq, skill_index s WHERE s.skill_id = ANY($3::text[]) AND s.dims = ${d}`;
+}
+
 interface CandidateRow {
   skill_id: string;
   tags: string[];
@@ -61,31 +100,33 @@ export class PgSkillRouter implements SkillRouter {
     const vec = formatVector(await embedOne(embedder, query));
     const d = embedder.dimensions;
     const tsq = orTsQuery(query);
-    const adjust = await feedbackAdjustments(db, principal.tenant, vec, d);
     const lex = lexical.score(query);
     const lexTop = [...lex]
       .sort((a, b) => b[1].document + b[1].example - (a[1].document + a[1].example))
       .slice(0, this.k)
       .map(([id]) => id);
-    const extra = [...new Set([...lexTop, ...[...adjust].filter(([, v]) => v > 0).map(([k]) => k)])];
-    // The query vector and tsquery are inlined as parameters (not joined from a CTE) so that the
-    // planner can use the HNSW indexes for the nearest-neighbour scans and GIN for the full-text one.
-    const rows = await db.query<CandidateRow>(
-      `WITH ex AS (SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
-         ORDER BY e.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $3),
-       dc AS (SELECT s.skill_id FROM skill_index s WHERE s.dims = ${d}
-         ORDER BY s.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $4),
-       cand AS (SELECT skill_id FROM ex UNION SELECT skill_id FROM dc UNION SELECT unnest($5::text[]))
-       SELECT s.skill_id, s.tags,
-         1 - (s.embedding::vector(${d}) <=> $1::vector(${d})) AS doc_sim,
-         (SELECT max(1 - (e.embedding::vector(${d}) <=> $1::vector(${d}))) FROM skill_examples e
-           WHERE e.skill_id = s.skill_id AND e.dims = ${d}) AS ex_sim,
-         ts_rank_cd(s.fts, to_tsquery('english', $2), 1) AS fts_rank
-       FROM cand JOIN skill_index s ON s.skill_id = cand.skill_id WHERE s.dims = ${d}`,
-      [vec, tsq, this.k * 2, this.k, extra],
-    );
+    const first = await db.query<CandidateRow & { has_feedback: boolean }>(candidateSql(d), [
+      vec,
+      tsq,
+      this.k * 2,
+      this.k,
+      lexTop,
+      principal.tenant,
+    ]);
+    const rows: CandidateRow[] = first.rows;
+    // Feedback is looked up only for tenants that have some: most have none, and the lookup is a
+    // round trip of its own. Skills that feedback pulls towards join the candidates.
+    let adjust = new Map<string, number>();
+    if (first.rows[0]?.has_feedback) {
+      adjust = await feedbackAdjustments(db, principal.tenant, vec, d);
+      const have = new Set(rows.map((r) => r.skill_id));
+      const missing = [...adjust].filter(([id, v]) => v > 0 && !have.has(id)).map(([id]) => id);
+      if (missing.length > 0) {
+        rows.push(...(await db.query<CandidateRow>(signalsByIdSql(d), [vec, tsq, missing])).rows);
+      }
+    }
     const queryStems = contentStems(query);
-    return rows.rows.map((r) => ({
+    return rows.map((r) => ({
       skill: r.skill_id,
       signals: {
         vector: Math.max(0, r.doc_sim),
