@@ -55,6 +55,13 @@ export function renderCanonical(root: SyntaxNode, options: RenderOptions): strin
         const siblings = node.parent.children;
         if (siblings[siblings.length - 1] === node) return;
       }
+      if (profile.id === 'c' && node.type === 'number_literal' && /^[+-]/.test(text)) {
+        // tree-sitter-c lexes a sign glued to a number as part of the literal (`)+0` may even read
+        // as a cast of `+0`): the sign is its own token, so `x=-1` and `x = - 1` print alike.
+        token(text[0]);
+        token(text.slice(1));
+        return;
+      }
       if (profile.id === 'c' && text.startsWith('#')) newline(depth);
       if (text === '}' && node.parent && profile.containers.has(node.parent.type)) newline(depth);
       token(text);
