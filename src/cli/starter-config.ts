@@ -17,6 +17,11 @@ export const STARTER_CONFIG = `# Skillgate configuration, written by \`skillgate
 # password stays out of this file.
 # database_url: postgres://skillgate:secret@127.0.0.1:5432/skillgate
 
+# The embedded database's buffer cache. 16MB keeps a laptop server small; raise it (512MB) for
+# 100k+ memories or 10k+ skills so that vector searches stay in memory.
+# pglite:
+#   shared_buffers: 16MB
+
 log_level: info            # fatal | error | warn | info | debug | trace | silent
 tenant: default            # the tenant of the CLI and of principals without one
 local_principal: local     # who the CLI acts as, unless --as says otherwise

@@ -84,7 +84,13 @@ export function createSkillRegistry(config: Config, options: CreateSkillRegistry
 export async function createApp(options: CreateAppOptions): Promise<SkillgateApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.log_level });
-  const db = options.db ?? (await openDb({ databaseUrl: config.database_url, home: config.home }));
+  const db =
+    options.db ??
+    (await openDb({
+      databaseUrl: config.database_url,
+      home: config.home,
+      sharedBuffers: config.pglite.shared_buffers,
+    }));
   try {
     if (options.migrate ?? true) {
       const r = await migrate(db);

@@ -10,10 +10,15 @@ export interface OpenDbOptions {
   home: string;
   /** Use an in-memory embedded database (tests, throwaway runs). */
   memory?: boolean;
+  /** PGlite `shared_buffers` (config `pglite.shared_buffers`); default {@link PgliteDb}'s. */
+  sharedBuffers?: string;
 }
 
 /** Opens the configured backend: Postgres when a URL is given, else embedded PGlite. */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   if (options.databaseUrl) return PgDb.open({ connectionString: options.databaseUrl });
-  return PgliteDb.open(options.memory ? {} : { dataDir: join(options.home, 'pgdata') });
+  return PgliteDb.open({
+    dataDir: options.memory ? undefined : join(options.home, 'pgdata'),
+    sharedBuffers: options.sharedBuffers,
+  });
 }

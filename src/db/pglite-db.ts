@@ -10,7 +10,10 @@ export interface PgliteDbOptions {
   dataDir?: string;
   /** A saved snapshot (`dumpDataDir`) to start from, e.g. a migrated test template. */
   loadDataDir?: Blob | File;
-  /** Postgres `shared_buffers` (default 32MB: enough for one process, far less RSS than 128MB). */
+  /**
+   * Postgres `shared_buffers` (default 16MB: one process with a small database; far less RSS than
+   * Postgres' 128MB). Large vector searches want more (config `pglite.shared_buffers`).
+   */
   sharedBuffers?: string;
 }
 
@@ -59,7 +62,7 @@ export class PgliteDb implements Db {
         extensions: { vector },
         parsers,
         // One process, one connection: Postgres' default 128 MB of shared buffers mostly sits idle.
-        postgresqlconf: `shared_buffers=${options.sharedBuffers ?? '32MB'}`,
+        postgresqlconf: `shared_buffers=${options.sharedBuffers ?? '16MB'}`,
       });
       return new PgliteDb(pg, options.dataDir ? `pglite:${options.dataDir}` : 'pglite:memory', unlock);
     } catch (err) {

@@ -57,6 +57,17 @@ describe('configuration', () => {
     expect(e.message).toContain('budgets.user.daily_usd');
   });
 
+  it('sizes the embedded buffer cache from the file or env, and refuses a size it cannot read', () => {
+    expect(loadConfig({ env: {}, cwd: dir }).config.pglite.shared_buffers).toBe('16MB');
+    const f = write('buffers.yaml', 'pglite:\n  shared_buffers: 512MB\n');
+    expect(loadConfig({ file: f, env: {}, cwd: dir }).config.pglite.shared_buffers).toBe('512MB');
+    const env = { SKILLGATE_PGLITE_SHARED_BUFFERS: '1GB' };
+    expect(loadConfig({ file: f, env, cwd: dir }).config.pglite.shared_buffers).toBe('1GB');
+    const e = fail(() => loadConfig({ env: { SKILLGATE_PGLITE_SHARED_BUFFERS: 'lots' }, cwd: dir }));
+    expect(e.code).toBe('config.invalid');
+    expect(e.message).toContain('pglite.shared_buffers');
+  });
+
   it('fails on invalid YAML with the line', () => {
     const f = write('broken.yaml', 'server:\n  port: [9000\n');
     const e = fail(() => loadConfig({ file: f, env: {}, cwd: dir }));

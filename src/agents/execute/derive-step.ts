@@ -1,4 +1,4 @@
-import { type ToolSet, tool } from 'ai';
+import type { Tool, ToolSet } from 'ai';
 import type { z } from 'zod';
 import type { AgentStepRecord } from '../agent-types.js';
 import { callModel } from '../models/call-model.js';
@@ -42,7 +42,8 @@ export async function deriveStep(
   const effects = { happened: false };
   let n = 0;
   const tools: ToolSet = {
-    [toolNameOf(skill.id)]: tool({
+    // A plain tool object (what `tool()` returns), so that `ai` is only loaded when a model is called.
+    [toolNameOf(skill.id)]: {
       description: `${skill.spec.title}. ${skill.spec.description}`.slice(0, 1000),
       inputSchema: skill.inputSchema as z.ZodType<Record<string, unknown>>,
       execute: async (input: Record<string, unknown>) => {
@@ -64,7 +65,7 @@ export async function deriveStep(
           approval: rec.approvalId ?? undefined,
         };
       },
-    }),
+    } satisfies Tool<Record<string, unknown>>,
   };
   await callModel(model.ctx, {
     role: 'executor',

@@ -1,4 +1,4 @@
-import { APICallError, generateText, Output, stepCountIs, type ToolSet, wrapLanguageModel } from 'ai';
+import type { ToolSet } from 'ai';
 import type { z } from 'zod';
 import type { Config } from '../../core/config/config-schema.js';
 import type { AgentRole } from '../../core/config/models-config.js';
@@ -73,9 +73,17 @@ interface FailureInfo {
   retryAfterMs?: number;
 }
 
-function classify(err: unknown, userAborted: boolean): FailureInfo {
+type AiSdk = typeof import('ai');
+let aiSdk: Promise<AiSdk> | undefined;
+/** The AI SDK, imported on the first model call: a server that never calls a model never loads it. */
+function loadAiSdk(): Promise<AiSdk> {
+  aiSdk ??= import('ai');
+  return aiSdk;
+}
+
+function classify(ai: AiSdk, err: unknown, userAborted: boolean): FailureInfo {
   const message = err instanceof Error ? err.message : String(err);
-  if (APICallError.isInstance(err)) {
+  if (ai.APICallError.isInstance(err)) {
     const status = err.statusCode ?? 0;
     const after = Number(err.responseHeaders?.['retry-after']);
     return {
@@ -99,8 +107,8 @@ function classify(err: unknown, userAborted: boolean): FailureInfo {
  * The model with a timeout on each request to the provider (not on the tools a step executes:
  * a skill run keeps its own timeout).
  */
-function withTimeout(model: ChatLanguageModel, ms: number): ChatLanguageModel {
-  return wrapLanguageModel({
+function withTimeout(ai: AiSdk, model: ChatLanguageModel, ms: number): ChatLanguageModel {
+  return ai.wrapLanguageModel({
     model,
     middleware: {
       specificationVersion: 'v3',
@@ -137,6 +145,7 @@ export async function callModel<T>(
   const fb = ctx.models.fallback;
   if (fb && fb.name !== primary.name) candidates.push({ model: fb, fallback: true });
   const clock = ctx.clock ?? (() => new Date());
+  const ai = await loadAiSdk();
   const inTokens = estimateTokens(req.prompt.text) + (req.tools ? 500 : 0);
   const maxOut = config.models.max_output_tokens;
   const rounds = req.tools ? (req.maxToolRounds ?? 4) : 1;
@@ -196,12 +205,12 @@ export async function callModel<T>(
     for (let attempt = 1; attempt <= config.models.max_retries + 1; attempt++) {
       const started = performance.now();
       try {
-        const result = await generateText({
-          model: withTimeout(cand.model.model, config.models.timeout),
+        const result = await ai.generateText({
+          model: withTimeout(ai, cand.model.model, config.models.timeout),
           prompt: req.prompt.text,
-          output: req.schema ? Output.object({ schema: req.schema, name: req.schemaName }) : undefined,
+          output: req.schema ? ai.Output.object({ schema: req.schema, name: req.schemaName }) : undefined,
           tools: req.tools,
-          stopWhen: stepCountIs(rounds),
+          stopWhen: ai.stepCountIs(rounds),
           maxRetries: 0,
           maxOutputTokens: maxOut,
           temperature: req.temperature,
@@ -233,7 +242,7 @@ export async function callModel<T>(
         };
       } catch (err) {
         const userAborted = ctx.signal?.aborted === true;
-        const info = classify(err, userAborted);
+        const info = classify(ai, err, userAborted);
         const last =
           attempt > config.models.max_retries || !info.retryable || req.effects?.happened || userAborted;
         const call: ModelCallRecord = {

@@ -10,7 +10,11 @@ import type { CliContext } from '../cli-context.js';
 
 async function withDb<T>(ctx: CliContext, fn: (db: Db) => Promise<T>): Promise<T> {
   const config = ctx.config;
-  const db = await openDb({ databaseUrl: config.database_url, home: config.home });
+  const db = await openDb({
+    databaseUrl: config.database_url,
+    home: config.home,
+    sharedBuffers: config.pglite.shared_buffers,
+  });
   try {
     return await fn(db);
   } finally {

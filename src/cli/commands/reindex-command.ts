@@ -153,7 +153,11 @@ export function registerReindexCommand(program: Command, ctx: CliContext, stop?:
     .action(async (opts: ReindexCommandOptions) => {
       const config = ctx.config;
       const started = performance.now();
-      const db = await openDb({ databaseUrl: config.database_url, home: config.home });
+      const db = await openDb({
+        databaseUrl: config.database_url,
+        home: config.home,
+        sharedBuffers: config.pglite.shared_buffers,
+      });
       const controller = new AbortController();
       let interrupts = 0;
       const onSigint = () => {

@@ -111,6 +111,20 @@ export const ConfigSchema = z.object({
   home: z.string().default('./.skillgate'),
   /** Postgres URL; the embedded PGlite database is used when absent. */
   database_url: z.string().optional(),
+  /** The embedded database (only when `database_url` is absent). */
+  pglite: z
+    .object({
+      /**
+       * Postgres `shared_buffers` of the embedded database (default 16MB: the shipped catalogue and
+       * a few thousand memories fit, and idle RSS stays low). Raise it (e.g. 512MB) for 100k+
+       * memories or 10k+ skills: searches then stay in memory. `$SKILLGATE_PGLITE_SHARED_BUFFERS`.
+       */
+      shared_buffers: z
+        .string()
+        .regex(/^\d+(kB|MB|GB)$/, 'a size such as 16MB, 512MB or 1GB')
+        .default('16MB'),
+    })
+    .default({ shared_buffers: '16MB' }),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   server: z
     .object({

@@ -41,6 +41,8 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.SKILLGATE_LOG_LEVEL) out.log_level = env.SKILLGATE_LOG_LEVEL;
   if (env.SKILLGATE_TENANT) out.tenant = env.SKILLGATE_TENANT;
   if (env.SKILLGATE_PRINCIPAL) out.local_principal = env.SKILLGATE_PRINCIPAL;
+  if (env.SKILLGATE_PGLITE_SHARED_BUFFERS)
+    out.pglite = { shared_buffers: env.SKILLGATE_PGLITE_SHARED_BUFFERS };
   const server: Record<string, unknown> = {};
   if (env.SKILLGATE_HOST) server.host = env.SKILLGATE_HOST;
   if (env.SKILLGATE_PORT) server.port = Number(env.SKILLGATE_PORT);
