@@ -18,6 +18,7 @@ import { PgDb } from '../src/db/pg-db.js';
 import { PgliteDb } from '../src/db/pglite-db.js';
 import { mergeBuiltins } from '../src/tools/builtins/builtin-registry.js';
 import type { HandlerContext } from '../src/tools/handler.js';
+import { benchWasmTier } from './bench-wasm-tier.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
@@ -157,8 +158,10 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'noop.yaml'), SKILL);
   const rows: Row[] = [];
   try {
-    console.error(`engine bench: ${WARMUP} warm-up + ${RUNS} measured runs per backend`);
-    const lite = await PgliteDb.open();
+    console.error(
+      `engine bench: ${WARMUP} warm-up + ${RUNS} measured runs per backend; PGlite wasm tier ${benchWasmTier()}`,
+    );
+    const lite = await PgliteDb.open({ wasmTier: benchWasmTier() });
     try {
       rows.push(await measure('pglite (memory)', lite, dir));
     } finally {

@@ -27,6 +27,7 @@ import { TokenStore } from '../src/mcp/tokens/token-store.js';
 import { startHttpServer } from '../src/server/start-http-server.js';
 import { mergeBuiltins } from '../src/tools/builtins/builtin-registry.js';
 import type { HandlerContext } from '../src/tools/handler.js';
+import { benchWasmTier } from './bench-wasm-tier.js';
 
 const SKILL = `id: bench.noop
 version: 1.0.0
@@ -53,7 +54,7 @@ export async function openBenchApp(): Promise<SkillgateApp> {
   });
   return createApp({
     config,
-    db: await PgliteDb.open(),
+    db: await PgliteDb.open({ wasmTier: benchWasmTier() }),
     skillDirs: [dir],
     builtins: mergeBuiltins({
       'bench.noop': { run: async (ctx: HandlerContext) => ({ output: { n: ctx.input.n } }) },

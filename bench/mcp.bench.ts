@@ -9,12 +9,14 @@
  *
  *   npm run bench:mcp                # BENCH_RUNS=500 BENCH_WARMUP=50 BENCH_CONCURRENT_CALLS=800
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { benchWasmTier } from './bench-wasm-tier.js';
 
 const SERVERS = join(import.meta.dirname, 'mcp-bench-servers.ts');
 
@@ -148,6 +150,7 @@ function print(results: Result[]): void {
   const header = ['transport', 'server', 'p50', 'p95', `calls/s (${CONCURRENCY} in flight)`];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(`PGlite wasm tier ${benchWasmTier()}`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));

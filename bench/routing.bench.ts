@@ -4,7 +4,8 @@
  * HNSW indexes disabled (exact scans), so the ratio shows what the indexes buy as the catalogue grows.
  * Aim: p95 <= 5 ms at 1,000 skills and <= 20 ms at 10,000.
  *
- *   npm run bench:routing            # BENCH_QUERIES=300 by default; BENCH_EXACT_QUERIES=20 for a quicker baseline
+ *   npm run bench:routing            # BENCH_QUERIES=300 by default; BENCH_EXACT_QUERIES=20 for a quicker baseline;
+ *                                    # BENCH_SIZES=catalogue,1000 to skip 10,000
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { LexicalIndex } from '../src/memory/routing/lexical-index.js';
 import { parseRoutingCases } from '../src/memory/routing/routing-eval.js';
 import { SkillIndex } from '../src/memory/routing/skill-index.js';
 import { PgSkillRouter } from '../src/memory/routing/skill-router.js';
+import { benchWasmTier } from './bench-wasm-tier.js';
 import { syntheticSkills } from './routing-synthetic.js';
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
@@ -54,8 +56,12 @@ const { config } = loadConfig({ env: {}, cwd: '/tmp', overrides: { log_level: 's
 const principal = resolvePrincipal(config, 'local');
 const rows: Record<string, string | number>[] = [];
 
-for (const size of ['catalogue', 1000, 10000] as const) {
-  const db = await PgliteDb.open();
+/** Catalogue sizes to measure: `BENCH_SIZES=catalogue,1000` skips the slow 10,000 build. */
+const SIZES = (process.env.BENCH_SIZES ?? 'catalogue,1000,10000')
+  .split(',')
+  .map((s) => (s.trim() === 'catalogue' ? 'catalogue' : Number(s)));
+for (const size of SIZES) {
+  const db = await PgliteDb.open({ wasmTier: benchWasmTier() });
   const app = await createApp({ config, db, seed: false, logger: silentLogger });
   const embedder = new HashEmbedder();
   const index = new SkillIndex(db, embedder);
@@ -86,6 +92,6 @@ for (const size of ['catalogue', 1000, 10000] as const) {
   await app.close();
 }
 console.log(
-  `queries: ${QUERIES} (exact: ${EXACT_QUERIES}), loadavg: ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+  `queries: ${QUERIES} (exact: ${EXACT_QUERIES}), PGlite wasm tier ${benchWasmTier()}, loadavg: ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
 );
 console.table(rows);

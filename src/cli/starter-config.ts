@@ -17,10 +17,12 @@ export const STARTER_CONFIG = `# Skillgate configuration, written by \`skillgate
 # password stays out of this file.
 # database_url: postgres://skillgate:secret@127.0.0.1:5432/skillgate
 
-# The embedded database's buffer cache. 16MB keeps a laptop server small; raise it (512MB) for
-# 100k+ memories or 10k+ skills so that vector searches stay in memory.
+# The embedded database. shared_buffers is its cache: 16MB keeps a laptop server small; raise it
+# (512MB) for 100k+ memories or 10k+ skills so that vector searches stay in memory. wasm_tier:
+# baseline (small and quick to start) or optimizing (~10-20% faster queries, ~70 MB more memory).
 # pglite:
 #   shared_buffers: 16MB
+#   wasm_tier: baseline
 
 log_level: info            # fatal | error | warn | info | debug | trace | silent
 tenant: default            # the tenant of the CLI and of principals without one

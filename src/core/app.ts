@@ -90,6 +90,7 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
       databaseUrl: config.database_url,
       home: config.home,
       sharedBuffers: config.pglite.shared_buffers,
+      wasmTier: config.pglite.wasm_tier,
     }));
   try {
     if (options.migrate ?? true) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Db } from './db.js';
 import { PgDb } from './pg-db.js';
-import { PgliteDb } from './pglite-db.js';
+import { PgliteDb, type WasmTier } from './pglite-db.js';
 
 export interface OpenDbOptions {
   /** `DATABASE_URL`; when set, node-postgres is used. */
@@ -12,6 +12,8 @@ export interface OpenDbOptions {
   memory?: boolean;
   /** PGlite `shared_buffers` (config `pglite.shared_buffers`); default {@link PgliteDb}'s. */
   sharedBuffers?: string;
+  /** PGlite's WebAssembly tier (config `pglite.wasm_tier`); default {@link PgliteDb}'s. */
+  wasmTier?: WasmTier;
 }
 
 /** Opens the configured backend: Postgres when a URL is given, else embedded PGlite. */
@@ -20,5 +22,6 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   return PgliteDb.open({
     dataDir: options.memory ? undefined : join(options.home, 'pgdata'),
     sharedBuffers: options.sharedBuffers,
+    wasmTier: options.wasmTier,
   });
 }

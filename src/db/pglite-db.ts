@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { SkillgateError } from '../core/errors.js';
@@ -15,6 +16,19 @@ export interface PgliteDbOptions {
    * Postgres' 128MB). Large vector searches want more (config `pglite.shared_buffers`).
    */
   sharedBuffers?: string;
+  /**
+   * How V8 compiles PGlite's WebAssembly (default `baseline`): `baseline` keeps to the Liftoff
+   * compiler, `optimizing` lets hot functions tier up to TurboFan. TurboFan's compile memory stays
+   * with the process (~70 MB of idle RSS) for ~10-20% faster queries. The V8 flag is process-wide
+   * and read when a module compiles, so it applies to this database and any opened after it.
+   */
+  wasmTier?: WasmTier;
+}
+
+export type WasmTier = 'baseline' | 'optimizing';
+
+function setWasmTier(tier: WasmTier): void {
+  v8.setFlagsFromString(tier === 'baseline' ? '--liftoff-only' : '--no-liftoff-only');
 }
 
 const parsers = {
@@ -56,6 +70,7 @@ export class PgliteDb implements Db {
         mkdirSync(options.dataDir, { recursive: true });
         unlock = lockDataDir(options.dataDir);
       }
+      setWasmTier(options.wasmTier ?? 'baseline');
       const pg = await PGlite.create({
         dataDir: options.dataDir,
         loadDataDir: options.loadDataDir,

@@ -57,12 +57,15 @@ describe('configuration', () => {
     expect(e.message).toContain('budgets.user.daily_usd');
   });
 
-  it('sizes the embedded buffer cache from the file or env, and refuses a size it cannot read', () => {
+  it('sizes the embedded buffer cache and picks its wasm tier from the file or env; refuses bad sizes', () => {
     expect(loadConfig({ env: {}, cwd: dir }).config.pglite.shared_buffers).toBe('16MB');
     const f = write('buffers.yaml', 'pglite:\n  shared_buffers: 512MB\n');
     expect(loadConfig({ file: f, env: {}, cwd: dir }).config.pglite.shared_buffers).toBe('512MB');
     const env = { SKILLGATE_PGLITE_SHARED_BUFFERS: '1GB' };
     expect(loadConfig({ file: f, env, cwd: dir }).config.pglite.shared_buffers).toBe('1GB');
+    expect(loadConfig({ env: {}, cwd: dir }).config.pglite.wasm_tier).toBe('baseline');
+    const tier = { SKILLGATE_PGLITE_WASM_TIER: 'optimizing' };
+    expect(loadConfig({ env: tier, cwd: dir }).config.pglite.wasm_tier).toBe('optimizing');
     const e = fail(() => loadConfig({ env: { SKILLGATE_PGLITE_SHARED_BUFFERS: 'lots' }, cwd: dir }));
     expect(e.code).toBe('config.invalid');
     expect(e.message).toContain('pglite.shared_buffers');

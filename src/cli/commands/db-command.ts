@@ -14,6 +14,7 @@ async function withDb<T>(ctx: CliContext, fn: (db: Db) => Promise<T>): Promise<T
     databaseUrl: config.database_url,
     home: config.home,
     sharedBuffers: config.pglite.shared_buffers,
+    wasmTier: config.pglite.wasm_tier,
   });
   try {
     return await fn(db);

@@ -157,6 +157,7 @@ export function registerReindexCommand(program: Command, ctx: CliContext, stop?:
         databaseUrl: config.database_url,
         home: config.home,
         sharedBuffers: config.pglite.shared_buffers,
+        wasmTier: config.pglite.wasm_tier,
       });
       const controller = new AbortController();
       let interrupts = 0;

@@ -41,8 +41,10 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.SKILLGATE_LOG_LEVEL) out.log_level = env.SKILLGATE_LOG_LEVEL;
   if (env.SKILLGATE_TENANT) out.tenant = env.SKILLGATE_TENANT;
   if (env.SKILLGATE_PRINCIPAL) out.local_principal = env.SKILLGATE_PRINCIPAL;
-  if (env.SKILLGATE_PGLITE_SHARED_BUFFERS)
-    out.pglite = { shared_buffers: env.SKILLGATE_PGLITE_SHARED_BUFFERS };
+  const pglite: Record<string, unknown> = {};
+  if (env.SKILLGATE_PGLITE_SHARED_BUFFERS) pglite.shared_buffers = env.SKILLGATE_PGLITE_SHARED_BUFFERS;
+  if (env.SKILLGATE_PGLITE_WASM_TIER) pglite.wasm_tier = env.SKILLGATE_PGLITE_WASM_TIER;
+  if (Object.keys(pglite).length) out.pglite = pglite;
   const server: Record<string, unknown> = {};
   if (env.SKILLGATE_HOST) server.host = env.SKILLGATE_HOST;
   if (env.SKILLGATE_PORT) server.port = Number(env.SKILLGATE_PORT);
