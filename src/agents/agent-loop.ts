@@ -1,19 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Config } from '../core/config/config-schema.js';
-import type { Engine } from '../core/engine.js';
 import { SkillgateError, toSkillgateError } from '../core/errors.js';
 import type { EngineEvent } from '../core/events.js';
 import { type Clock, defaultIds, type IdGenerator, systemClock } from '../core/ids.js';
 import { silentLogger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
-import type { Db } from '../db/db.js';
-import type { Embedder } from '../memory/embedders/embedder.js';
-import type { SkillRegistry } from '../tools/registry.js';
+import type { AgentHost } from './agent-host.js';
 import { currentPlan, loadAgentResult, resultOf } from './agent-result.js';
 import type { AgentEvent, AgentRunRecord, AgentRunResult } from './agent-types.js';
+import { driveDeps } from './drive-deps.js';
 import { type DriveDeps, driveRun } from './drive-run.js';
-import type { ModelCallContext } from './models/call-model.js';
 import { createRoleModels, type RoleModels } from './models/chat-models.js';
 import { makePlan } from './plan/make-plan.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
@@ -26,19 +22,8 @@ import {
   updateAgentRun,
   waitingAgentRuns,
 } from './store/agent-store.js';
-import { listAgentSteps } from './store/step-store.js';
+import { hasDecidedWaits } from './store/step-store.js';
 import { waitForApprovalOutcome } from './wait-approval.js';
-
-/** The parts of a Skillgate app the loop uses (a `SkillgateApp` fits). */
-export interface AgentHost {
-  config: Config;
-  db: Db;
-  registry: SkillRegistry;
-  engine: Engine;
-  embedder: Embedder;
-  logger?: Logger;
-  secrets?: { get(name: string): string | undefined };
-}
 
 export interface AgentLoopOptions {
   /** Models per role; default built from `config.models` (none configured: offline). */
@@ -268,49 +253,18 @@ export class AgentLoop extends EventEmitter {
     this.inflight.add(t);
   }
 
-  private async hasDecidedWaits(agentRunId: string): Promise<boolean> {
-    const steps = await listAgentSteps(this.host.db, agentRunId);
-    for (const s of steps.filter((x) => x.status === 'waiting_approval' && x.runId)) {
-      const r = await this.host.db.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [
-        s.runId,
-      ]);
-      const status = r.rows[0]?.status;
-      if (status && status !== 'waiting_approval' && status !== 'running') return true;
-    }
-    return false;
+  private hasDecidedWaits(agentRunId: string): Promise<boolean> {
+    return hasDecidedWaits(this.host.db, agentRunId);
   }
 
   private deps(run: AgentRunRecord, req: Pick<AskRequest, 'principal' | 'signal' | 'onEvent'>): DriveDeps {
-    const onEvent = (e: AgentEvent) => {
-      req.onEvent?.(e);
-      this.emit('event', e);
-    };
-    const modelCtx = (): ModelCallContext => ({
-      db: this.host.db,
-      config: this.host.config,
-      models: this.models,
-      agentRunId: run.id,
-      principal: req.principal,
-      signal: req.signal,
-      onEvent,
-      sleep: this.options.sleep,
-      clock: this.clock,
-    });
-    return {
-      db: this.host.db,
-      config: this.host.config,
-      registry: this.host.registry,
-      router: this.host.engine.router!,
-      embedder: this.host.embedder,
-      engine: this.host.engine,
-      principal: req.principal,
+    return driveDeps(this.host, run, req, {
       models: this.models,
       prompts: this.prompts,
-      signal: req.signal,
-      onEvent,
       clock: this.clock,
-      modelCtx,
-    };
+      sleep: this.options.sleep,
+      emit: (e) => this.emit('event', e),
+    });
   }
 
   /** Runs a phase; a thrown error (budget, provider, plan) finishes the run as failed with what was done. */

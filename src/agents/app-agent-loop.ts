@@ -1,4 +1,5 @@
-import { type AgentHost, type AgentLoop, createAgentLoop } from './agent-loop.js';
+import type { AgentHost } from './agent-host.js';
+import { type AgentLoop, createAgentLoop } from './agent-loop.js';
 import { loadAgentResult } from './agent-result.js';
 import type { AgentRunResult } from './agent-types.js';
 

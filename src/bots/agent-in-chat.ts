@@ -1,4 +1,4 @@
-import type { AgentHost } from '../agents/agent-loop.js';
+import type { AgentHost } from '../agents/agent-host.js';
 import type { AgentRunResult } from '../agents/agent-types.js';
 import { continueAfterDecision } from '../agents/app-agent-loop.js';
 import { getApproval } from '../core/approvals/approval-store.js';

@@ -1,4 +1,4 @@
-import type { AgentHost } from '../agents/agent-loop.js';
+import type { AgentHost } from '../agents/agent-host.js';
 import type { AgentEvent, AgentRunResult } from '../agents/agent-types.js';
 import { agentLoopFor } from '../agents/app-agent-loop.js';
 import type { Engine } from '../core/engine.js';

@@ -124,3 +124,17 @@ export async function deleteUnstartedSteps(
     [agentRunId, planVersion],
   );
 }
+
+/**
+ * Whether any step of a paused agent run waits on an engine run that is no longer waiting or
+ * running (its approval was decided, or it expired): then the agent run can continue.
+ */
+export async function hasDecidedWaits(q: Queryable, agentRunId: string): Promise<boolean> {
+  const r = await q.query<{ decided: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM agent_steps s JOIN runs r ON r.id = s.run_id
+      WHERE s.agent_run_id = $1 AND s.status = 'waiting_approval'
+        AND r.status NOT IN ('waiting_approval', 'running')) AS decided`,
+    [agentRunId],
+  );
+  return r.rows[0]?.decided === true;
+}
