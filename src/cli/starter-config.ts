@@ -19,7 +19,7 @@ export const STARTER_CONFIG = `# Skillgate configuration, written by \`skillgate
 
 # The embedded database. shared_buffers is its cache: 16MB keeps a laptop server small; raise it
 # (512MB) for 100k+ memories or 10k+ skills so that vector searches stay in memory. wasm_tier:
-# baseline (small and quick to start) or optimizing (~10-20% faster queries, ~70 MB more memory).
+# baseline (small and quick to start) or optimizing (faster large vector searches, ~80 MB more).
 # pglite:
 #   shared_buffers: 16MB
 #   wasm_tier: baseline

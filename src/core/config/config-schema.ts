@@ -126,7 +126,8 @@ export const ConfigSchema = z.object({
       /**
        * How V8 compiles the embedded Postgres (WebAssembly): `baseline` (default) with Liftoff only,
        * ~190 MB idle RSS and a faster start; `optimizing` also tiers hot code up with TurboFan:
-       * ~10-20% faster queries for ~70 MB more RSS. `$SKILLGATE_PGLITE_WASM_TIER`.
+       * up to ~1.4x faster compute-heavy SQL (large vector scans) for ~80 MB more RSS.
+       * `$SKILLGATE_PGLITE_WASM_TIER`.
        */
       wasm_tier: z.enum(['baseline', 'optimizing']).default('baseline'),
     })
