@@ -134,4 +134,34 @@ handler: { type: sql, statements: [{ sql: "select 'sunny' as sky" }] }
     await app.skillIndex.sync(app.registry.list());
     expect((await route('will it rain in Madrid tomorrow?')).skill).not.toBe('weather.forecast');
   });
+
+  it('finds a skill that has no example utterances by its description', async () => {
+    const dir = join(app.config.home, 'extra-skills', 'harbour');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'tides.yaml');
+    writeFileSync(
+      file,
+      `id: harbour.tide_tables
+version: 1.0.0
+title: Tide tables
+description: High and low tide times and water heights for a harbour on a given day.
+tags: [harbour, tides]
+effects: read
+risk: low
+handler: { type: sql, statements: [{ sql: "select '06:12' as high_tide" }] }
+`,
+    );
+    try {
+      expect(app.registry.applyFiles([file]).added).toEqual(['harbour.tide_tables']);
+      await app.skillIndex.sync(app.registry.list());
+      const r = await route('when is high tide in the harbour today?');
+      expect(r.skill).toBe('harbour.tide_tables');
+      expect(r.candidates[0].signals.vector).toBeGreaterThan(0.2);
+    } finally {
+      rmSync(file);
+      app.registry.applyFiles([], [file]);
+      await app.skillIndex.sync(app.registry.list());
+    }
+  });
 });

@@ -40,6 +40,8 @@ export class LexicalIndex {
   private examplePostings = new Map<string, { skill: string; example: number }[]>();
   /** skill id -> share of its example utterances that are questions. */
   private questionShare = new Map<string, number>();
+  /** Routable skills with no example utterances (the router then also searches skill documents). */
+  skillsWithoutExamples = 0;
 
   rebuild(skills: readonly Skill[]): void {
     const routable = skills.filter(isRoutable);
@@ -47,6 +49,7 @@ export class LexicalIndex {
     this.docPostings = new Map();
     this.examplePostings = new Map();
     this.questionShare = new Map();
+    this.skillsWithoutExamples = routable.filter((s) => s.spec.examples.length === 0).length;
     for (const s of routable) {
       const spec = s.spec;
       if (spec.examples.length > 0) {

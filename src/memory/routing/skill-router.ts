@@ -45,20 +45,26 @@ function signalColumns(d: number): string {
 }
 
 /**
- * The candidate query, one round trip: the nearest example utterances and skill documents (HNSW),
- * plus `$5` extra skill ids (lexical hits), collected into one id array so that the signal rows
- * are fetched by primary key (a join against the CTE made the planner scan all of `skill_index`),
- * each with its signals, and whether the tenant `$6` has any routing feedback at all.
+ * The candidate query, one round trip: the nearest example utterances (HNSW; skill documents too
+ * when `documents`, i.e. when some skill has no examples to be found by), plus `$5` extra skill
+ * ids (lexical hits), collected into one id array so that the signal rows are fetched by primary
+ * key (a join against the CTE made the planner scan all of `skill_index`), each with its signals,
+ * and whether the tenant `$6` has any routing feedback at all. One HNSW traversal of `$3 + $4`
+ * examples costs ~25% less than two ($3 examples, $4 documents) and routes the golden sets alike.
  * Parameters: $1 query vector, $2 tsquery text, $3 example neighbours, $4 document neighbours,
  * $5 extra skill ids, $6 tenant. The query vector is inlined (not joined from a CTE) so that the
  * planner uses the HNSW indexes; the per-row signals read it from `tq`.
  */
-export function candidateSql(d: number): string {
-  return `WITH ids AS (SELECT array(
-      (SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
+export function candidateSql(d: number, documents = false): string {
+  const nearest = documents
+    ? `(SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
         ORDER BY e.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $3)
       UNION (SELECT s.skill_id FROM skill_index s WHERE s.dims = ${d}
-        ORDER BY s.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $4)
+        ORDER BY s.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $4)`
+    : `(SELECT e.skill_id FROM skill_examples e WHERE e.dims = ${d}
+        ORDER BY e.embedding::vector(${d}) <=> $1::vector(${d}) LIMIT $3::int + $4::int)`;
+  return `WITH ids AS (SELECT array(
+      ${nearest}
       UNION SELECT unnest($5::text[])) AS a),
     tq AS (SELECT to_tsquery('english', $2) AS q, $1::vector(${d}) AS v)
     SELECT ${signalColumns(d)},
@@ -105,14 +111,10 @@ export class PgSkillRouter implements SkillRouter {
       .sort((a, b) => b[1].document + b[1].example - (a[1].document + a[1].example))
       .slice(0, this.k)
       .map(([id]) => id);
-    const first = await db.query<CandidateRow & { has_feedback: boolean }>(candidateSql(d), [
-      vec,
-      tsq,
-      this.k * 2,
-      this.k,
-      lexTop,
-      principal.tenant,
-    ]);
+    const first = await db.query<CandidateRow & { has_feedback: boolean }>(
+      candidateSql(d, lexical.skillsWithoutExamples > 0),
+      [vec, tsq, this.k * 2, this.k, lexTop, principal.tenant],
+    );
     const rows: CandidateRow[] = first.rows;
     // Feedback is looked up only for tenants that have some: most have none, and the lookup is a
     // round trip of its own. Skills that feedback pulls towards join the candidates.
