@@ -9,6 +9,7 @@ import { HashEmbedder } from '../../src/memory/embedders/hash-embedder.js';
 import { DocumentLibrary } from '../../src/memory/library/document-library.js';
 import { recordRoutingFeedback } from '../../src/memory/routing/routing-feedback.js';
 import { SemanticMemory } from '../../src/memory/semantic-memory.js';
+import { MEMORY_FACTS as FACTS } from '../memory/helpers/memory-facts.js';
 import {
   type CliHome,
   cleanEnv,
@@ -19,21 +20,6 @@ import {
   SLOW,
   testConfigYaml,
 } from './cli-harness.js';
-
-const FACTS = [
-  'The VPN gateway is in Frankfurt',
-  'Payroll runs on the 25th of each month',
-  'The design team meets on Thursdays',
-  'Our SLA promises 99.9 percent uptime',
-  'Customer data is backed up nightly to cold storage',
-  'New laptops are ordered through the IT portal',
-  'The marketing budget is reviewed every quarter',
-  'Support tickets must be answered within four hours',
-  'The mobile app is released every two weeks',
-  'Office plants are watered on Mondays',
-  'The staging database is refreshed from production weekly',
-  'Interns start in September',
-];
 
 const VECTOR_TABLES = ['memories', 'chunks', 'skill_index', 'skill_examples', 'routing_feedback'];
 
