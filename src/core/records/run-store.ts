@@ -93,39 +93,11 @@ export function toRow(run: RunRecord): RunRow {
   };
 }
 
+/** Inserts a run row: the same `toRow` mapping that `record_run_outcome` inserts (migration 070). */
 export async function insertRun(q: Queryable, run: RunRecord): Promise<void> {
-  await q.query(
-    `INSERT INTO runs (id, tenant, request_id, parent_run_id, principal, channel, skill_id, skill_version, query,
-       input, input_hash, mode, status, output, preview, error, approval_id, cost_usd, tokens, attempts,
-       created_at, started_at, finished_at, duration_ms)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)`,
-    [
-      run.id,
-      run.tenant,
-      run.requestId,
-      run.parentRunId ?? null,
-      run.principal,
-      run.channel,
-      run.skillId ?? null,
-      run.skillVersion ?? null,
-      run.query ?? null,
-      json(run.input),
-      run.inputHash ?? null,
-      run.mode,
-      run.status,
-      json(run.output),
-      json(run.preview),
-      json(run.error),
-      run.approvalId ?? null,
-      run.costUsd,
-      run.tokens,
-      run.attempts,
-      run.createdAt,
-      run.startedAt ?? null,
-      run.finishedAt ?? null,
-      run.durationMs ?? null,
-    ],
-  );
+  await q.query('INSERT INTO runs SELECT * FROM jsonb_populate_record(NULL::runs, $1::jsonb)', [
+    JSON.stringify(toRow(run)),
+  ]);
 }
 
 /** The fields of a run that change after it is inserted. */
