@@ -80,18 +80,29 @@ export function createSkillRegistry(config: Config, options: CreateSkillRegistry
   });
 }
 
+/** The configured database: Postgres at `database_url`, else the embedded one in `home` (not migrated). */
+export function openConfiguredDb(config: Config): Promise<Db> {
+  return openDb({
+    databaseUrl: config.database_url,
+    home: config.home,
+    sharedBuffers: config.pglite.shared_buffers,
+    wasmTier: config.pglite.wasm_tier,
+  });
+}
+
+/** The configured embedder (`embeddings`), its provider's secrets read from env or `home`. */
+export function createConfiguredEmbedder(config: Config, secrets: SecretStore): Promise<Embedder> {
+  return createEmbedder(
+    config.embeddings,
+    createEmbeddingModel(config.embeddings, { secret: (n) => secrets.get(n) }),
+  );
+}
+
 /** Opens storage, migrates, seeds, loads the skills and builds the engine. */
 export async function createApp(options: CreateAppOptions): Promise<SkillgateApp> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.log_level });
-  const db =
-    options.db ??
-    (await openDb({
-      databaseUrl: config.database_url,
-      home: config.home,
-      sharedBuffers: config.pglite.shared_buffers,
-      wasmTier: config.pglite.wasm_tier,
-    }));
+  const db = options.db ?? (await openConfiguredDb(config));
   try {
     if (options.migrate ?? true) {
       const r = await migrate(db);
@@ -114,10 +125,7 @@ export async function createApp(options: CreateAppOptions): Promise<SkillgateApp
     for (const p of registry.problems()) {
       logger.warn({ file: p.file, line: p.line, reason: p.reason }, 'invalid skill file');
     }
-    const embedder = await createEmbedder(
-      config.embeddings,
-      createEmbeddingModel(config.embeddings, { secret: (n) => secrets.get(n) }),
-    );
+    const embedder = await createConfiguredEmbedder(config, secrets);
     const skillIndex = new SkillIndex(db, embedder);
     await skillIndex.sync(registry.list());
     const lexical = new LexicalIndex();

@@ -1,21 +1,16 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { openConfiguredDb } from '../../core/app.js';
 import { SkillgateError } from '../../core/errors.js';
 import { backupDb, restoreDb } from '../../db/backup.js';
 import type { Db } from '../../db/db.js';
 import { loadMigrations, migrate } from '../../db/migrate.js';
-import { openDb } from '../../db/open-db.js';
 import type { CliContext } from '../cli-context.js';
 
 async function withDb<T>(ctx: CliContext, fn: (db: Db) => Promise<T>): Promise<T> {
   const config = ctx.config;
-  const db = await openDb({
-    databaseUrl: config.database_url,
-    home: config.home,
-    sharedBuffers: config.pglite.shared_buffers,
-    wasmTier: config.pglite.wasm_tier,
-  });
+  const db = await openConfiguredDb(config);
   try {
     return await fn(db);
   } finally {

@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { createEmbeddingModel } from '../../agents/models/embedding-models.js';
-import { createSkillRegistry } from '../../core/app.js';
+import { createConfiguredEmbedder, createSkillRegistry, openConfiguredDb } from '../../core/app.js';
 import { SkillgateError } from '../../core/errors.js';
 import { SecretStore } from '../../core/secrets.js';
 import type { Db } from '../../db/db.js';
 import { migrate, migrationsUpToDate } from '../../db/migrate.js';
-import { openDb } from '../../db/open-db.js';
-import { createEmbedder } from '../../memory/embedders/create-embedder.js';
 import type { Embedder } from '../../memory/embedders/embedder.js';
 import { isRoutable, SkillIndex } from '../../memory/routing/skill-index.js';
 import { BUILTIN_TARGETS } from '../../memory/vector/builtin-targets.js';
@@ -153,12 +150,7 @@ export function registerReindexCommand(program: Command, ctx: CliContext, stop?:
     .action(async (opts: ReindexCommandOptions) => {
       const config = ctx.config;
       const started = performance.now();
-      const db = await openDb({
-        databaseUrl: config.database_url,
-        home: config.home,
-        sharedBuffers: config.pglite.shared_buffers,
-        wasmTier: config.pglite.wasm_tier,
-      });
+      const db = await openConfiguredDb(config);
       const controller = new AbortController();
       let interrupts = 0;
       const onSigint = () => {
@@ -177,11 +169,7 @@ export function registerReindexCommand(program: Command, ctx: CliContext, stop?:
             'request.invalid',
             `${db.description} has pending migrations; run \`skillgate db migrate\` first (a dry run writes nothing).`,
           );
-        const secrets = new SecretStore(config.home);
-        const embedder = await createEmbedder(
-          config.embeddings,
-          createEmbeddingModel(config.embeddings, { secret: (n) => secrets.get(n) }),
-        );
+        const embedder = await createConfiguredEmbedder(config, new SecretStore(config.home));
         const current = { embedder: embedder.name, dims: embedder.dimensions };
         const registry = createSkillRegistry(config);
         registry.loadAll();
