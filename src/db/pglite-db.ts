@@ -19,8 +19,9 @@ export interface PgliteDbOptions {
   /**
    * How V8 compiles PGlite's WebAssembly (default `baseline`): `baseline` keeps to the Liftoff
    * compiler, `optimizing` lets hot functions tier up to TurboFan. TurboFan's compile memory stays
-   * with the process (~80 MB of idle RSS) for up to ~1.4x faster compute-heavy queries. The V8 flag is process-wide
-   * and read when a module compiles, so it applies to this database and any opened after it.
+   * with the process (~80 MB of idle RSS) for up to ~1.4x faster compute-heavy queries. The V8
+   * flag is process-wide and read when a module compiles, so it applies to this database and any
+   * opened after it.
    */
   wasmTier?: WasmTier;
 }

@@ -39,8 +39,8 @@ export interface SemanticMemoryOptions {
  * The default `hnsw.ef_search` of recall. Measured with the hash embedder at 100k memories
  * (bench/memory.bench.ts, HNSW m 32; recall varies by ~0.02 from one index build to the next):
  * recall@10 0.92-0.97 with 400, 0.96-0.98 with 600, 0.97-0.99 with 800; p95 12 / 17 / 20 ms with a
- * 512MB PGlite buffer cache, about three times that with the default 32MB (the table and its graph,
- * ~400 MB, do not fit). Questions sit far from stored facts and their exact top 10 is often a
+ * 512MB PGlite buffer cache (`pglite.shared_buffers`), about three times that with 32MB (the table
+ * and its graph, ~400 MB, do not fit; the 16MB default is for small stores). Questions sit far from stored facts and their exact top 10 is often a
  * near-tie among hundreds of rows, so the search must be wide. Below ~10k rows the planner prefers
  * an exact scan (recall 1.0, ~9 ms).
  */

@@ -11,10 +11,10 @@ interface Pending {
 }
 
 /**
- * Group commit for run outcomes. An outcome submitted while no write is in flight is written at
- * once (a lone run never waits); outcomes submitted while one is in flight queue up and go
- * together in the next call, so under concurrency the fixed cost of a round trip, and the audit
- * chain's head lock, are shared. `write` resolves once the outcome is committed. If a shared call
+ * Group commit for run outcomes. The first outcome of an idle writer waits one event-loop turn
+ * (`setImmediate`), so outcomes of runs finishing in the same turn join it; outcomes submitted while
+ * a call is in flight queue up and go together in the next call. Under concurrency the fixed cost
+ * of a round trip, and the audit chain's head lock, are shared. `write` resolves once the outcome is committed. If a shared call
  * fails, each of its outcomes is retried alone, so one bad outcome never fails the others.
  */
 export class OutcomeWriter {

@@ -40,8 +40,12 @@ export class LexicalIndex {
   private examplePostings = new Map<string, { skill: string; example: number }[]>();
   /** skill id -> share of its example utterances that are questions. */
   private questionShare = new Map<string, number>();
+  private withoutExamples = 0;
+
   /** Routable skills with no example utterances (the router then also searches skill documents). */
-  skillsWithoutExamples = 0;
+  get skillsWithoutExamples(): number {
+    return this.withoutExamples;
+  }
 
   rebuild(skills: readonly Skill[]): void {
     const routable = skills.filter(isRoutable);
@@ -49,7 +53,7 @@ export class LexicalIndex {
     this.docPostings = new Map();
     this.examplePostings = new Map();
     this.questionShare = new Map();
-    this.skillsWithoutExamples = routable.filter((s) => s.spec.examples.length === 0).length;
+    this.withoutExamples = routable.filter((s) => s.spec.examples.length === 0).length;
     for (const s of routable) {
       const spec = s.spec;
       if (spec.examples.length > 0) {
